@@ -177,6 +177,8 @@ export const Catalog = z.object({
   models: z.array(ModelInfo),
   tasks: z.array(TaskInfo),
   training: z.array(FieldInfo),
+  /** The quick demonstration run the UI offers. */
+  demo: RunRequest,
 });
 export type Catalog = z.infer<typeof Catalog>;
 

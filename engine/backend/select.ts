@@ -12,7 +12,7 @@ export type BackendName = (typeof backendNames)[number];
 export interface BackendInfo {
   readonly name: BackendName;
   readonly detail: string;
-  readonly skipped: readonly { readonly name: string; readonly reason: string }[];
+  readonly skipped: { name: string; reason: string }[];
 }
 
 // The native packages are optional dependencies that are often absent (their install downloads

@@ -67,7 +67,7 @@ export function resolveRunSpec(input: RunSpecInput): RunSpec {
     training: { owner: 'training', fields: trainingFields, values: { ...(model.trainingDefaults ?? {}) } },
   };
   for (const [key, raw] of Object.entries(input.set ?? {})) {
-    const { scope, name } = scopeOf(key, scopes);
+    const { scope, name } = scopeOf(key, raw, scopes);
     const { owner, fields, values } = scopes[scope];
     const field = fields[name] as Field;
     values[name] = typeof raw === 'string' ? parseFieldText(owner, name, field, raw) : raw;
@@ -87,27 +87,28 @@ export function resolveRunSpec(input: RunSpecInput): RunSpec {
 
 function scopeOf(
   key: string,
+  value: unknown,
   scopes: Record<Scope, { owner: string; fields: Fields }>,
 ): { scope: Scope; name: string } {
   const dot = key.indexOf('.');
   if (dot > 0) {
     const scope = key.slice(0, dot) as Scope;
     const name = key.slice(dot + 1);
-    if (!(scope in scopes)) throw new ConfigError('run', key, key, 'a prefix of model., task. or training.');
+    if (!(scope in scopes)) throw new ConfigError('run', key, value, 'a name prefixed with model., task. or training.');
     if (!(name in scopes[scope].fields)) {
-      throw new ConfigError(scopes[scope].owner, name, name, Object.keys(scopes[scope].fields).join(', '));
+      throw new ConfigError(scopes[scope].owner, name, value, `a field name: ${Object.keys(scopes[scope].fields).join(', ')}`);
     }
     return { scope, name };
   }
   const matches = (Object.keys(scopes) as Scope[]).filter((s) => key in scopes[s].fields);
   if (matches.length === 1) return { scope: matches[0]!, name: key };
   if (matches.length > 1) {
-    throw new ConfigError('run', key, key, matches.map((s) => `${s}.${key}`).join(' | '));
+    throw new ConfigError('run', key, value, `an unambiguous name: ${matches.map((s) => `${s}.${key}`).join(' | ')}`);
   }
   const known = (Object.keys(scopes) as Scope[])
     .map((s) => `${scopes[s].owner}: ${Object.keys(scopes[s].fields).join(', ')}`)
     .join('; ');
-  throw new ConfigError('run', key, key, `a field of ${known}`);
+  throw new ConfigError('run', key, value, `a field of ${known}`);
 }
 
 /** The trainer's fields, described for the CLI and the UI. */

@@ -79,6 +79,7 @@ export function loadCheckpoint(model: MemoryModel, tensors: readonly TensorRecor
 export function evaluate(
   instance: Instance,
   options: { episodes: number; seed: number; batchSize: number },
+  onProgress?: (episodesDone: number) => void,
 ): Record<string, number> {
   const { model, task } = instance;
   const rng = new Rng(deriveSeed(options.seed, 'eval'));
@@ -94,6 +95,7 @@ export function evaluate(
     disposeState(state);
     disposeRead(read);
     done += batch;
+    onProgress?.(done);
   }
   return Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / options.episodes]));
 }
