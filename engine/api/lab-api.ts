@@ -110,6 +110,9 @@ export type LabErrorCode = z.infer<typeof LabErrorCode>;
 export const LabErrorBody = z.object({ code: LabErrorCode, message: z.string() });
 export type LabErrorBody = z.infer<typeof LabErrorBody>;
 
+/** What a call resolves to on either transport: the HTTP response body, or the IPC invoke result. */
+export type CallEnvelope = { readonly result: unknown } | { readonly error: LabErrorBody };
+
 /** An envelope for an event on the wire. */
 export interface LabEventMessage<E extends LabEvent = LabEvent> {
   readonly event: E;

@@ -4,9 +4,10 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/config';
+import { backendNames, type BackendName } from './names';
+import { installWasmKernels } from './wasm-kernels';
 
-export const backendNames = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof backendNames)[number];
+export { backendNames, type BackendName } from './names';
 
 /** The backend in use, what exactly was loaded, and why the ones before it were passed over. */
 export interface BackendInfo {
@@ -36,6 +37,8 @@ async function tryTensorflow(): Promise<string> {
 async function tryWasm(): Promise<string> {
   requireOptional('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  // The wasm backend lacks kernels that training needs (conv filter gradients, gather's gradient, …).
+  installWasmKernels();
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
   return `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)`;
 }

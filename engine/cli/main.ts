@@ -4,7 +4,7 @@ import { createWriteStream } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import type { RunId, RunSpecData } from '../api/schemas';
-import { backendNames, selectBackend } from '../backend/select';
+import { backendNames } from '../backend/names';
 import { ConfigError } from '../core/config';
 import { forkLauncher } from '../lab/kernel-host';
 import { labBookPath } from '../lab/paths';
@@ -12,13 +12,24 @@ import { LabService } from '../lab/service';
 import { LabStore, NotFoundError } from '../lab/store/lab-store';
 import { ENGRAM_VERSION } from '../lab/version';
 import { serve } from '../server/server';
-import { describeCatalog, DEMO_RUN } from '../training/catalog';
-import { flattenRunSpec, resolveRunSpec, type RunSpec } from '../training/run-spec';
-import { evaluate, instantiate, loadCheckpoint, memorySnapshot, train } from '../training/trainer';
 import { startLocalRun } from './local-run';
 import { openBrowser } from './open-browser';
 import { stderrProgress } from './progress';
 import { formatTable, runsTable } from './tables';
+
+/**
+ * The engine (tfjs, models, trainer) is loaded only by the commands that use it, so listing or
+ * exporting runs starts in a fraction of the time.
+ */
+async function engine() {
+  const [catalog, runSpec, trainer, backend] = await Promise.all([
+    import('../training/catalog'),
+    import('../training/run-spec'),
+    import('../training/trainer'),
+    import('../backend/select'),
+  ]);
+  return { ...catalog, ...runSpec, ...trainer, ...backend };
+}
 
 /** A usage or input error: exit code 2 and one line. */
 class UsageError extends Error {}
@@ -176,8 +187,8 @@ export function buildProgram(): Command {
     .command('models')
     .description('list the memory models with their papers and config fields')
     .addOption(jsonOption())
-    .action((opts: { json?: boolean }) => {
-      const { models } = describeCatalog();
+    .action(async (opts: { json?: boolean }) => {
+      const { models } = (await engine()).describeCatalog();
       if (opts.json) return printJson(models);
       process.stdout.write(formatTable(['id', 'model', 'paper'], models.map((m) => [m.id, m.summary, `${m.paper.authors} ${m.paper.year}`])));
     });
@@ -185,8 +196,8 @@ export function buildProgram(): Command {
     .command('tasks')
     .description('list the tasks with their config fields')
     .addOption(jsonOption())
-    .action((opts: { json?: boolean }) => {
-      const { tasks } = describeCatalog();
+    .action(async (opts: { json?: boolean }) => {
+      const { tasks } = (await engine()).describeCatalog();
       if (opts.json) return printJson(tasks);
       process.stdout.write(formatTable(['id', 'task'], tasks.map((t) => [t.id, t.summary])));
     });
@@ -204,6 +215,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(jsonOption())
     .action(async (opts: { model?: string; task?: string; set: string[]; steps?: number; seed?: number; name?: string; backend?: string; db?: string; json?: boolean }) => {
+      const { DEMO_RUN, resolveRunSpec, selectBackend, instantiate, train } = await engine();
       const demo = !opts.model && !opts.task;
       if (!demo && (!opts.model || !opts.task)) throw new UsageError('train needs both --model and --task (or neither, for the demo run)');
       const set: Record<string, unknown> = { ...(demo ? DEMO_RUN.set : {}), ...parseSets(opts.set) };
@@ -250,6 +262,7 @@ export function buildProgram(): Command {
     .addOption(dbOption())
     .addOption(jsonOption())
     .action(async (opts: { model?: string; task?: string; set: string[]; episodes: number; seed?: number; fromRun?: string; backend?: string; db?: string; json?: boolean }) => {
+      const { resolveRunSpec, selectBackend, instantiate, loadCheckpoint, evaluate, memorySnapshot } = await engine();
       const store = openStore(opts.db);
       const source = opts.fromRun ? store.getRun(parseRunId(opts.fromRun)) : null;
       const model = opts.model ?? source?.model;
@@ -294,8 +307,11 @@ function scopedSettings(spec: { modelConfig: Record<string, unknown>; taskConfig
 }
 
 function flattenForShow(spec: RunSpecData): Record<string, unknown> {
-  const { model: _m, task: _t, ...rest } = flattenRunSpec(spec as RunSpec);
-  return rest;
+  const out: Record<string, unknown> = { seed: spec.seed };
+  for (const [scope, values] of [['model', spec.modelConfig], ['task', spec.taskConfig], ['training', spec.training]] as const) {
+    for (const [k, v] of Object.entries(values)) out[`${scope}.${k}`] = v;
+  }
+  return out;
 }
 
 function fmt(v: number): string {

@@ -4,6 +4,7 @@
 import type { z } from 'zod';
 import {
   labMethods,
+  type CallEnvelope,
   type LabErrorBody,
   type LabErrorCode,
   type LabHandlerParams,
@@ -35,6 +36,8 @@ export class LabError extends Error {
 export interface Dispatcher {
   /** Validates and runs a call; rejects with a LabError. */
   dispatch(method: string, params: unknown): Promise<unknown>;
+  /** The same, answered as the wire envelope both transports send: `{ result }` or `{ error }`. */
+  call(method: string, params: unknown): Promise<CallEnvelope>;
 }
 
 export function isLabMethod(method: string): method is LabMethod {
@@ -42,7 +45,14 @@ export function isLabMethod(method: string): method is LabMethod {
 }
 
 export function createDispatcher(handlers: LabHandlers): Dispatcher {
-  return {
+  const dispatcher: Dispatcher = {
+    async call(method, params) {
+      try {
+        return { result: await dispatcher.dispatch(method, params) };
+      } catch (err) {
+        return { error: toLabError(err).toBody() };
+      }
+    },
     async dispatch(method, raw) {
       if (!isLabMethod(method)) {
         throw new LabError('not_found', `unknown method "${method}"; methods: ${Object.keys(labMethods).join(', ')}`);
@@ -64,6 +74,7 @@ export function createDispatcher(handlers: LabHandlers): Dispatcher {
       return checked.data;
     },
   };
+  return dispatcher;
 }
 
 function toLabError(err: unknown): LabError {

@@ -9,8 +9,8 @@ import { hostname, networkInterfaces } from 'node:os';
 import sirv from 'sirv';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { LabEventMessage } from '../api/lab-api';
-import { LabError } from '../lab/dispatcher';
 import type { LabService } from '../lab/service';
+import { RENDERER_CSP } from '../api/csp';
 
 export interface ServeOptions {
   readonly service: LabService;
@@ -32,11 +32,6 @@ export interface RunningServer {
 const COOKIE = 'engram_token';
 /** Largest request body accepted (notebook sources and settings, never bulk data). */
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
-
-/** Content-Security-Policy of the renderer: the same one the Electron window sends. */
-export const RENDERER_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src 'self'; " +
-  "img-src 'self' data: blob:; font-src 'self'; connect-src 'self'";
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { service, staticDir } = options;
@@ -94,14 +89,9 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       sendJson(res, 400, { error: { code: 'invalid_params', message: `request body is not JSON: ${String(err)}` } });
       return;
     }
-    try {
-      const result = await service.dispatcher.dispatch(method, params);
-      sendJson(res, 200, { result });
-    } catch (err) {
-      const e = err instanceof LabError ? err : new LabError('failed', String(err));
-      const status = { invalid_params: 400, not_found: 404, conflict: 409, failed: 500 }[e.code];
-      sendJson(res, status, { error: e.toBody() });
-    }
+    const envelope = await service.dispatcher.call(method, params);
+    const status = 'error' in envelope ? { invalid_params: 400, not_found: 404, conflict: 409, failed: 500 }[envelope.error.code] : 200;
+    sendJson(res, status, envelope);
   }
 
   const sockets = new Set<WebSocket>();

@@ -1,0 +1,4 @@
+// Vite config of the preload bundle (sandboxed: everything it imports is bundled in).
+import { defineConfig } from 'vite';
+
+export default defineConfig({});
