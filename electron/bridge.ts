@@ -1,7 +1,7 @@
 // The renderer's window onto the lab: a `call` and an `on` for the LabApi methods and events, and
 // nothing else (no ipcRenderer, no channels of the page's choosing). Built by the preload; kept free of
 // Electron imports so it is tested in plain Node with a fake ipcRenderer.
-import { labEventNames, labMethodNames, type CallEnvelope } from '../engine/api/lab-api';
+import { labEventNames, labMethodNames, type CallEnvelope, type EngramBridge } from '../engine/api/lab-api';
 
 /** The IPC channel of calls (invoke) and of events (main → renderer). */
 export const CALL_CHANNEL = 'lab:call';
@@ -12,11 +12,6 @@ export interface IpcRendererLike {
   invoke(channel: string, ...args: unknown[]): Promise<unknown>;
   on(channel: string, listener: (event: unknown, message: unknown) => void): unknown;
   removeListener(channel: string, listener: (event: unknown, message: unknown) => void): unknown;
-}
-
-export interface EngramBridge {
-  call(method: string, params: unknown): Promise<CallEnvelope>;
-  on(event: string, listener: (payload: unknown) => void): () => void;
 }
 
 const methods = new Set<string>(labMethodNames);

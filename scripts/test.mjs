@@ -37,7 +37,7 @@ const bin = (name) => join(root, 'node_modules', '.bin', name);
 
 if (whole) {
   // One tsconfig per layer: a DOM global in the engine, or a Node API in the renderer, is a type error.
-  const configs = ['tsconfig.json', 'tsconfig.renderer.json', 'tsconfig.electron.json'];
+  const configs = ['tsconfig.json', 'tsconfig.renderer.json', 'tsconfig.renderer-tests.json', 'tsconfig.electron.json'];
   const checks = await Promise.all(configs.map((c) => run(bin('tsc'), ['-p', c], `type-check ${c}`)));
   if (checks.includes(false)) process.exit(1);
   console.log(`type-check of ${configs.length} layers passed`);

@@ -15,6 +15,7 @@ import {
   RunStatus,
   RunSummary,
 } from './schemas';
+import { CellId, CellOutput, ExecutionStatus, NotebookDoc, NotebookState, RecentNotebook } from './notebook';
 
 /** Bumped on any breaking change of a method or event. */
 export const LAB_API_VERSION = 1;
@@ -70,6 +71,41 @@ export const labMethods = {
   'runs.start': { params: RunRequest, result: z.object({ runId: RunId }) },
   'runs.stop': { params: z.object({ runId: RunId }).strict(), result: ok },
   'kernel.restart': { params: none, result: ok },
+  /** Opens a notebook file (native `.engram.md`), restoring unsaved edits a crash left behind. */
+  'notebooks.open': { params: z.object({ path: z.string().min(1) }).strict(), result: NotebookState },
+  /** Creates a notebook file: empty, or a copy of the demo notebook. Refuses to overwrite. */
+  'notebooks.create': {
+    params: z.object({ path: z.string().min(1), demo: z.boolean().default(false) }).strict(),
+    result: NotebookState,
+  },
+  /** Records an edit: kept in the lab book at once (crash-safe) and written to the file within 2 s. */
+  'notebooks.update': {
+    params: z.object({ path: z.string().min(1), doc: NotebookDoc }).strict(),
+    result: z.object({ dirty: z.boolean(), savedMs: z.number().nullable() }),
+  },
+  /** Writes the notebook now; with `newPath`, saves it as a new file (save as). */
+  'notebooks.save': {
+    params: z.object({ path: z.string().min(1), doc: NotebookDoc, newPath: z.string().min(1).optional() }).strict(),
+    result: NotebookState,
+  },
+  'notebooks.recent': { params: none, result: z.array(RecentNotebook) },
+  /** Converts an nbformat 4 `.ipynb` into a native notebook (its outputs kept, marked untrusted). */
+  'notebooks.importIpynb': {
+    params: z.object({ from: z.string().min(1), to: z.string().min(1).optional() }).strict(),
+    result: NotebookState,
+  },
+  /** Writes a notebook with its stored outputs as nbformat 4 `.ipynb`. */
+  'notebooks.exportIpynb': {
+    params: z.object({ path: z.string().min(1), to: z.string().min(1) }).strict(),
+    result: z.object({ path: z.string() }),
+  },
+  /** Runs a cell in the kernel; outputs arrive as `outputs.appended` events. */
+  'cells.execute': {
+    params: z.object({ notebook: z.string().min(1), cellId: CellId, source: z.string() }).strict(),
+    result: z.object({ executionId: z.number().int().positive() }),
+  },
+  /** Interrupts the running cell and runs: cooperative first, then a kernel restart. */
+  'cells.interrupt': { params: none, result: ok },
 } as const;
 
 export type LabMethods = typeof labMethods;
@@ -94,6 +130,16 @@ export const labEvents = {
   }),
   'runs.ended': z.object({ runId: RunId, status: RunStatus, error: z.string().nullable() }),
   'kernel.changed': z.object({ status: KernelStatus, backend: BackendInfoSchema.nullable() }),
+  'cells.started': z.object({ notebook: z.string(), cellId: CellId, executionId: z.number().int(), executionCount: z.number().int() }),
+  'outputs.appended': z.object({ notebook: z.string(), cellId: CellId, executionId: z.number().int(), output: CellOutput }),
+  'cells.finished': z.object({
+    notebook: z.string(),
+    cellId: CellId,
+    executionId: z.number().int(),
+    executionCount: z.number().int(),
+    status: ExecutionStatus,
+  }),
+  'notebooks.saved': z.object({ path: z.string(), savedMs: z.number() }),
 } as const;
 
 export type LabEvents = typeof labEvents;
@@ -112,6 +158,15 @@ export type LabErrorBody = z.infer<typeof LabErrorBody>;
 
 /** What a call resolves to on either transport: the HTTP response body, or the IPC invoke result. */
 export type CallEnvelope = { readonly result: unknown } | { readonly error: LabErrorBody };
+
+/**
+ * The raw bridge both transports provide: Electron's preload exposes it as `window.engram`, and browser
+ * mode builds the same over HTTP + WebSocket. Untyped on purpose; the renderer's client types it.
+ */
+export interface EngramBridge {
+  call(method: string, params: unknown): Promise<CallEnvelope>;
+  on(event: string, listener: (payload: unknown) => void): () => void;
+}
 
 /** An envelope for an event on the wire. */
 export interface LabEventMessage<E extends LabEvent = LabEvent> {
