@@ -12,7 +12,9 @@ import { LabService } from '../lab/service';
 import { LabStore, NotFoundError } from '../lab/store/lab-store';
 import { ENGRAM_VERSION } from '../lab/version';
 import { serve } from '../server/server';
+import { exportCommand } from './export-command';
 import { startLocalRun } from './local-run';
+import { CellFailure, registerNotebookCommands } from './notebook-command';
 import { openBrowser } from './open-browser';
 import { stderrProgress } from './progress';
 import { formatTable, runsTable } from './tables';
@@ -295,6 +297,10 @@ export function buildProgram(): Command {
       else process.stdout.write(`run ${local.runId} evaluated ${opts.episodes} episodes; ${formatMetrics(metrics)}\n`);
     });
 
+  registerNotebookCommands(program, { figureToPng: () => async () => null });
+
+  program.addCommand(exportCommand(rendererDir));
+
   return program;
 }
 
@@ -339,6 +345,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError || err instanceof ConfigError) {
       process.stderr.write(`engram: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof CellFailure) {
+      process.stderr.write(`engram: ${err.message}\n`);
+      return 1;
     }
     if (err instanceof NotFoundError) {
       process.stderr.write(`engram: ${err.message}\n`);

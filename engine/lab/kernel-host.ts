@@ -5,9 +5,11 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KernelToService, RunCreation, ServiceToKernel } from '../api/kernel-protocol';
+import type { KernelToService, RunCreation, ServiceToKernel, TensorBytes } from '../api/kernel-protocol';
+import type { CellOutput, ExecutionStatus } from '../api/notebook';
 import { RpcPeer } from '../api/rpc';
-import type { BackendInfoData, Catalog, KernelStatus, Provenance, RunId, RunRequest } from '../api/schemas';
+import type { BackendInfoData, Catalog, KernelStatus, Provenance, RunId, RunRequest, SnapshotKind } from '../api/schemas';
+import { sourceHash } from './notebooks/notebook-manager';
 import type { EmitEvent, RunRecorder } from './run-recorder';
 
 /** A live kernel process, however it was started. */
@@ -65,11 +67,21 @@ export class KernelHost {
   status: KernelStatus = 'dead';
   backend: BackendInfoData | null = null;
 
+  private executing = 0;
+
   constructor(
     private readonly launch: KernelLauncher,
     private readonly recorder: RunRecorder,
     private readonly emit: EmitEvent,
-    private readonly provenance: () => Omit<Provenance, 'notebook' | 'cellId' | 'sourceHash' | 'source' | 'command'>,
+    private readonly services: {
+      provenance: () => Omit<Provenance, 'notebook' | 'cellId' | 'sourceHash' | 'source' | 'command'>;
+      /** A LabApi call a cell makes through the kernel. */
+      labCall: (method: string, params: unknown) => Promise<unknown>;
+      /** A run's snapshot tensors, for `lab.snapshot` and evaluation of a trained run. */
+      snapshotTensors: (params: { runId: RunId; kind: SnapshotKind; step?: number }) => { step: number; tensors: TensorBytes[] };
+      /** An output of a running cell. */
+      cellOutput: (executionId: number, output: CellOutput) => void;
+    },
   ) {}
 
   /** Starts the kernel if none is running; resolves once it has chosen its backend. */
@@ -81,12 +93,17 @@ export class KernelHost {
     this.rpc = rpc;
     this.setStatus('starting');
     rpc.handle('runs.create', async (params) => this.createRun(params as RunCreation));
+    rpc.handle('lab.call', async (params) => {
+      const p = params as { method: string; params: unknown };
+      return this.services.labCall(p.method, p.params);
+    });
+    rpc.handle('snapshots.tensors', async (params) => this.services.snapshotTensors(params as { runId: RunId; kind: SnapshotKind; step?: number }));
     this.ready = new Promise<void>((resolve, reject) => {
       connection.onMessage((message) => {
         if (rpc.receive(message)) return;
         if (message.type === 'ready') {
           this.backend = message.backend;
-          this.setStatus(this.active.size ? 'busy' : 'idle');
+          this.setStatus(this.active.size || this.executing ? 'busy' : 'idle');
           resolve();
           return;
         }
@@ -113,6 +130,24 @@ export class KernelHost {
   async train(request: RunRequest): Promise<{ runId: RunId }> {
     await this.start();
     return (await this.rpc!.request('train', request)) as { runId: RunId };
+  }
+
+  /** Runs a cell in the kernel; resolves when the cell is done. */
+  async execute(request: { executionId: number; executionCount: number; notebook: string; cellId: string; source: string }): Promise<{ status: ExecutionStatus }> {
+    await this.start();
+    this.executing += 1;
+    this.setStatus('busy');
+    try {
+      return (await this.rpc!.request('execute', request)) as { status: ExecutionStatus };
+    } finally {
+      this.executing -= 1;
+      if (this.executing === 0 && this.active.size === 0 && this.status === 'busy') this.setStatus('idle');
+    }
+  }
+
+  /** Cooperative interrupt of the running cell and every run. */
+  interrupt(): void {
+    this.connection?.send({ type: 'interrupt' });
   }
 
   /** Cooperative stop of one run (or of all, with null): it ends KILLED at its next step. */
@@ -157,10 +192,10 @@ export class KernelHost {
       memoryFloats: c.memoryFloats,
       backend: c.backend,
       provenance: {
-        ...this.provenance(),
+        ...this.services.provenance(),
         notebook: c.notebook ?? null,
         cellId: c.cellId ?? null,
-        sourceHash: c.sourceHash ?? null,
+        sourceHash: c.source !== undefined ? sourceHash(c.source) : null,
         source: c.source ?? null,
         command: null,
       },
@@ -191,7 +226,10 @@ export class KernelHost {
         this.recorder.progress(message.runId, message.step, message.step);
         this.recorder.ended(message.runId, message.status, message.error);
         this.active.delete(message.runId);
-        if (this.active.size === 0) this.setStatus('idle');
+        if (this.active.size === 0 && this.executing === 0) this.setStatus('idle');
+        return;
+      case 'cell.output':
+        this.services.cellOutput(message.executionId, message.output);
         return;
     }
   }
@@ -203,6 +241,7 @@ export class KernelHost {
       this.recorder.ended(runId, status, status === 'KILLED' ? 'kernel restarted while the run was active' : `kernel ${reason}`);
     }
     this.active.clear();
+    this.executing = 0;
     this.rpc?.failAll(`kernel ${reason}`);
     this.connection = null;
     this.rpc = null;

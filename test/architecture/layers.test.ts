@@ -48,7 +48,8 @@ const rules: Record<Layer, { layers: readonly Layer[]; packages: RegExp; node: b
   tasks: { layers: ['engine', 'tasks', 'api'], packages: /^(@tensorflow\/tfjs|pngjs)$/, node: true },
   backend: { layers: ['backend', 'engine', 'api'], packages: /^@tensorflow\//, node: true },
   kernel: { layers: ['kernel', 'engine', 'tasks', 'backend', 'api'], packages: /^(@tensorflow\/tfjs|esbuild|typescript)$/, node: true },
-  lab: { layers: ['lab', 'api'], packages: /^(better-sqlite3|zod)$/, node: true },
+  // playwright-core drives the system Chromium that draws figure exports (engine/lab/export/).
+  lab: { layers: ['lab', 'api'], packages: /^(better-sqlite3|zod|yaml|pngjs|playwright-core)$/, node: true },
   server: { layers: ['server', 'lab', 'api'], packages: /^(ws|sirv)$/, node: true },
   cli: { layers: ['cli', 'server', 'lab', 'engine', 'tasks', 'backend', 'api'], packages: /^commander$/, node: true },
   electron: { layers: ['electron', 'lab', 'api'], packages: /^electron$/, node: true },

@@ -1,5 +1,5 @@
 // Migration 10: the first lab book schema — runs, metric series stored in blocks, snapshots, tags,
-// cell outputs. Runs in the lab service process (the only writer).
+// cell outputs, notebook drafts and recent notebooks. Runs in the lab service process (the only writer).
 import type { Migration } from './index';
 
 export const createLabBook: Migration = {
@@ -92,13 +92,29 @@ export const createLabBook: Migration = {
 
     -- Cell outputs live here, not in the notebook file, keyed by notebook, cell and source hash.
     CREATE TABLE cell_outputs (
-      notebook    TEXT    NOT NULL,
-      cell_id     TEXT    NOT NULL,
-      source_hash TEXT    NOT NULL,
-      seq         INTEGER NOT NULL,
-      output      TEXT    NOT NULL,  -- JSON CellOutput
-      created_ms  REAL    NOT NULL,
+      notebook        TEXT    NOT NULL,  -- absolute path of the notebook file
+      cell_id         TEXT    NOT NULL,
+      source_hash     TEXT    NOT NULL,
+      execution_count INTEGER,
+      trusted         INTEGER NOT NULL DEFAULT 1,  -- 0: imported from a file made elsewhere
+      seq             INTEGER NOT NULL,
+      output          TEXT    NOT NULL,  -- JSON CellOutput
+      created_ms      REAL    NOT NULL,
       PRIMARY KEY (notebook, cell_id, seq)
     ) WITHOUT ROWID;
+
+    -- Edits not yet written to the notebook file: written here first (synchronous=FULL), so a crash
+    -- between an edit and the autosave loses nothing.
+    CREATE TABLE notebook_drafts (
+      notebook   TEXT PRIMARY KEY,
+      content    TEXT NOT NULL,  -- JSON NotebookDoc
+      updated_ms REAL NOT NULL
+    );
+
+    CREATE TABLE recent_notebooks (
+      notebook  TEXT PRIMARY KEY,
+      title     TEXT NOT NULL,
+      opened_ms REAL NOT NULL
+    );
   `,
 };

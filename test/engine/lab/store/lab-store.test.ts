@@ -47,7 +47,7 @@ describe('LabStore', () => {
         .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
         .all()
         .map((t) => t.name);
-      assert.deepEqual(tables, ['cell_outputs', 'metric_blocks', 'metric_series', 'run_tags', 'runs', 'snapshot_tensors', 'snapshots']);
+      assert.deepEqual(tables, ['cell_outputs', 'metric_blocks', 'metric_series', 'notebook_drafts', 'recent_notebooks', 'run_tags', 'runs', 'snapshot_tensors', 'snapshots']);
       store.close();
     });
 
