@@ -6,10 +6,17 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { LAB_API_VERSION, type LabEvent, type LabEventPayload } from '../api/lab-api';
 import type { Provenance, RunId } from '../api/schemas';
+import { readFileSync } from 'node:fs';
+import { CellExecutions } from './cell-executions';
 import { createDispatcher, LabError, type Dispatcher, type LabHandlers } from './dispatcher';
 import { KernelHost, type KernelLauncher } from './kernel-host';
+import { demoNotebook } from './notebooks/demo-notebook';
+import { fromIpynb, toIpynb, type FigureToPng } from './notebooks/ipynb';
+import { newCellId, NOTEBOOK_EXTENSION } from './notebooks/native-format';
+import { NotebookManager, writeFileAtomic } from './notebooks/notebook-manager';
+import { imagesToPng } from './notebooks/images-png';
 import { RunRecorder } from './run-recorder';
-import { LabStore } from './store/lab-store';
+import { LabStore, NotFoundError } from './store/lab-store';
 import { ENGRAM_VERSION } from './version';
 
 export type LabEventListener = <E extends LabEvent>(event: E, payload: LabEventPayload<E>) => void;
@@ -17,6 +24,8 @@ export type LabEventListener = <E extends LabEvent>(event: E, payload: LabEventP
 export interface LabServiceOptions {
   readonly dbPath: string;
   readonly launcher: KernelLauncher;
+  /** Renders a figure to PNG for .ipynb export (headless Chromium where one is at hand). */
+  readonly figureToPng?: FigureToPng;
 }
 
 /** Provenance fields that describe this process rather than a cell or command. */
@@ -28,7 +37,10 @@ export class LabService {
   readonly store: LabStore;
   readonly recorder: RunRecorder;
   readonly kernel: KernelHost;
+  readonly notebooks: NotebookManager;
+  readonly cells: CellExecutions;
   readonly dispatcher: Dispatcher;
+  private readonly figureToPng: FigureToPng;
   /** Runs the start-up sweep found dead (left RUNNING by a process that is gone). */
   readonly sweptRuns: readonly RunId[];
   private readonly listeners = new Set<LabEventListener>();
@@ -41,7 +53,20 @@ export class LabService {
       for (const listener of this.listeners) listener(event, payload);
     };
     this.recorder = new RunRecorder(this.store, emit);
-    this.kernel = new KernelHost(options.launcher, this.recorder, emit, processProvenance);
+    this.notebooks = new NotebookManager(this.store, emit);
+    this.figureToPng = options.figureToPng ?? (async () => null);
+    this.kernel = new KernelHost(options.launcher, this.recorder, emit, {
+      provenance: processProvenance,
+      labCall: (method, params) => this.dispatcher.dispatch(method, params),
+      snapshotTensors: ({ runId, kind, step }) => {
+        const snaps = this.store.listSnapshots(runId).filter((x) => x.kind === kind && (step === undefined || x.step === step));
+        const found = snaps[snaps.length - 1];
+        if (!found) throw new NotFoundError(`run ${runId} has no ${kind} snapshot${step !== undefined ? ` at step ${step}` : ''}`);
+        return { step: found.step, tensors: this.store.snapshotTensors(found.id) };
+      },
+      cellOutput: (executionId, output) => this.cells.output(executionId, output),
+    });
+    this.cells = new CellExecutions(this.kernel, this.notebooks, emit);
     this.dispatcher = createDispatcher(this.handlers());
   }
 
@@ -53,6 +78,7 @@ export class LabService {
 
   /** Stops the kernel and closes the lab book after writing what is buffered. */
   async close(): Promise<void> {
+    this.notebooks.flushAll();
     await this.kernel.shutdown();
     this.recorder.close();
     this.store.close();
@@ -95,6 +121,37 @@ export class LabService {
       },
       'kernel.restart': async () => {
         await this.kernel.restart();
+        this.cells.kernelRestarted();
+        return { ok: true as const };
+      },
+      'notebooks.open': ({ path }) => this.notebooks.open(path),
+      'notebooks.create': ({ path, demo }) =>
+        this.notebooks.create(path, demo ? demoNotebook() : { title: 'Untitled', cells: [{ id: newCellId(), kind: 'code', source: '' }] }),
+      'notebooks.update': ({ path, doc }) => this.notebooks.update(path, doc),
+      'notebooks.save': ({ path, doc, newPath }) => this.notebooks.save(path, doc, newPath),
+      'notebooks.recent': () => this.notebooks.recent(),
+      'notebooks.importIpynb': ({ from, to }) => {
+        let json: unknown;
+        try {
+          json = JSON.parse(readFileSync(from, 'utf8'));
+        } catch (err) {
+          throw new LabError('invalid_params', `field "from": cannot read ${from} as JSON (${(err as Error).message})`);
+        }
+        const { doc, outputs } = fromIpynb(json, from);
+        const target = to ?? from.replace(/\.ipynb$/, '') + NOTEBOOK_EXTENSION;
+        this.notebooks.create(target, doc);
+        for (const o of outputs) for (const out of o.outputs) this.notebooks.appendOutput(target, o.cellId, o.source, o.executionCount, out, false);
+        return this.notebooks.open(target);
+      },
+      'notebooks.exportIpynb': async ({ path, to }) => {
+        const state = this.notebooks.open(path);
+        const json = await toIpynb(state.doc, state.outputs, { figure: this.figureToPng, images: imagesToPng });
+        writeFileAtomic(to, `${JSON.stringify(json, null, 1)}\n`);
+        return { path: to };
+      },
+      'cells.execute': ({ notebook, cellId, source }) => this.cells.execute(notebook, cellId, source),
+      'cells.interrupt': () => {
+        this.cells.interrupt();
         return { ok: true as const };
       },
     };
