@@ -1,0 +1,70 @@
+// Completes the tfjs wasm backend for training: fast kernels for the gradients it lacks (conv and
+// depthwise filter gradients, UnsortedSegmentSum), the cpu implementation for every other kernel it
+// lacks, and complex64 values. Engine layer; runs in the kernel process, the CLI and tests.
+import * as tf from '@tensorflow/tfjs';
+import { cpuFallbackKernelFunc, involvesComplex, readComplex, type WasmBackendData } from './cpu-fallback-kernel';
+import { wasmConvGradKernels } from './wasm-conv-grad-kernels';
+import { wasmSegmentSumKernel } from './wasm-segment-sum-kernel';
+
+/** Which kernels were added to the wasm backend, and how. */
+export interface WasmKernelReport {
+  /** Implemented on the wasm backend itself. */
+  readonly fast: readonly string[];
+  /** Running the cpu backend's implementation on copies of the inputs. */
+  readonly fallback: readonly string[];
+}
+
+const fastKernels: readonly tf.KernelConfig[] = [...wasmConvGradKernels(), wasmSegmentSumKernel];
+
+let report: WasmKernelReport | null = null;
+
+function replaceKernel(config: tf.KernelConfig): void {
+  tf.unregisterKernel(config.kernelName, config.backendName);
+  tf.registerKernel(config);
+}
+
+/**
+ * Makes every kernel of the cpu backend available on the wasm backend. Call once the wasm backend has
+ * initialised (after `tf.setBackend('wasm')`); later calls return the first call's report.
+ */
+export function installWasmKernels(): WasmKernelReport {
+  if (report) return report;
+  const backend = tf.findBackend('wasm') as WasmBackendData | null;
+  if (!backend) throw new Error('installWasmKernels: the wasm backend has not been initialised');
+  const cpuKernels = new Set(tf.getKernelsForBackend('cpu').map((k) => k.kernelName));
+  const wasmKernels = tf.getKernelsForBackend('wasm');
+  const present = new Set(wasmKernels.map((k) => k.kernelName));
+
+  // wasm kernels cannot read complex64 values, so any call that involves them runs on the cpu kernel.
+  for (const config of wasmKernels) {
+    if (!cpuKernels.has(config.kernelName)) continue;
+    const native = config.kernelFunc;
+    const viaCpu = cpuFallbackKernelFunc(config.kernelName);
+    replaceKernel({ ...config, kernelFunc: (args) => (involvesComplex(args.inputs, args.attrs) ? viaCpu(args) : native(args)) });
+  }
+  const fast: string[] = [];
+  for (const config of fastKernels) {
+    if (present.has(config.kernelName)) continue;
+    tf.registerKernel(config);
+    present.add(config.kernelName);
+    fast.push(config.kernelName);
+  }
+  const fallback: string[] = [];
+  for (const kernelName of cpuKernels) {
+    if (present.has(kernelName)) continue;
+    tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc: cpuFallbackKernelFunc(kernelName) });
+    fallback.push(kernelName);
+  }
+
+  // complex64 values live on the wasm heap as interleaved float32 pairs (see readComplex); the
+  // backend's own readSync knows no complex64, so reads of them are answered here.
+  const readSync = backend.readSync.bind(backend);
+  backend.readSync = (dataId: tf.DataId, start?: number, end?: number) => {
+    if (backend.dataIdMap.get(dataId).dtype !== 'complex64') return readSync(dataId, start, end);
+    const pairs = readComplex(backend, dataId);
+    return start === undefined && end === undefined ? pairs : pairs.slice(2 * (start ?? 0), end === undefined ? undefined : 2 * end);
+  };
+
+  report = { fast, fallback };
+  return report;
+}
