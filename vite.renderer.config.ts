@@ -3,6 +3,7 @@
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig, type ConfigEnv, type Plugin } from 'vite';
+import { tfjsTypings } from './scripts/tfjs-typings';
 
 const root = dirname(fileURLToPath(import.meta.url));
 
@@ -34,7 +35,7 @@ function outDirFor(env: ConfigEnv & { forgeConfigSelf?: { name?: string } }): st
 export default defineConfig((env) => ({
   root: resolve(root, 'renderer'),
   base: './',
-  plugins: [withoutMapStyles()],
+  plugins: [withoutMapStyles(), tfjsTypings(root)],
   // plotly's dependencies (has-hover, …) were written for browserify, which provided Node's `global`.
   define: { global: 'globalThis' },
   build: {
@@ -47,6 +48,8 @@ export default defineConfig((env) => ({
     chunkSizeWarningLimit: 8000,
     reportCompressedSize: false,
     rolldownOptions: {
+      // The app, and the page that headless exports draw figures in (renderer/export/export-main.ts).
+      input: { index: resolve(root, 'renderer', 'index.html'), export: resolve(root, 'renderer', 'export.html') },
       checks: {
         // plotly's dependency bit-twiddle opens with "use restrict" (a harmless typo of "use strict").
         moduleLevelDirective: false,

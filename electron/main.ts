@@ -7,7 +7,8 @@ import { LabService } from '../engine/lab/service';
 import { bindLabApi } from './ipc';
 import { utilityProcessLauncher } from './kernel-launcher';
 import { registerAppScheme, serveRenderer } from './protocol';
-import { isAppUrl } from './app-origin';
+import { APP_ORIGIN, isAppUrl } from './app-origin';
+import { electronFigureRenderer } from './figure-window';
 import { createWindow } from './window';
 
 // Provided by Electron Forge's Vite plugin at build time.
@@ -24,7 +25,11 @@ let service: LabService | null = null;
 
 app.whenReady().then(() => {
   const devServerUrl = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined;
-  service = new LabService({ dbPath: labBookPath(), launcher: utilityProcessLauncher(join(__dirname, 'kernel.js')) });
+  service = new LabService({
+    dbPath: labBookPath(),
+    launcher: utilityProcessLauncher(join(__dirname, 'kernel.js')),
+    figureRenderer: electronFigureRenderer(devServerUrl ? new URL('export.html', devServerUrl).href : `${APP_ORIGIN}/export.html`),
+  });
   serveRenderer(join(__dirname, '..', 'renderer', MAIN_WINDOW_VITE_NAME));
   bindLabApi(ipcMain, service, {
     isTrusted: (url) => isAppUrl(url, devServerUrl),

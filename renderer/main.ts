@@ -5,8 +5,6 @@ import { connectLabClient } from './api/lab-client';
 import { AppHeader } from './app-header';
 import { NotebookView } from './cells/notebook-view';
 import { element } from './dom/element';
-import { createDemoNotebook } from './notebook/demo-notebook';
-import { NotebookStore } from './notebook/notebook-store';
 import { RunsPanel } from './runs/runs-panel';
 
 /** Browser mode opens the page as `/?token=…`; the server has set its cookie, so the token must not stay in history. */
@@ -19,11 +17,11 @@ function dropTokenFromAddress(): void {
 
 dropTokenFromAddress();
 const client = connectLabClient(window);
-const notebook = new NotebookStore(createDemoNotebook());
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
-root.replaceChildren(
-  new AppHeader(client).element,
-  element('main', { className: 'workspace' }, [new NotebookView(notebook).element, new RunsPanel(client).element]),
-);
+const workspace = element('main', { className: 'workspace', testId: 'workspace', attrs: { 'data-layout': 'side-by-side' } });
+// The runs area can take the whole window (a wide table, compare and inspector) and give it back.
+const runsPanel = new RunsPanel(client, { onExpand: (expanded) => (workspace.dataset['layout'] = expanded ? 'runs' : 'side-by-side') });
+workspace.append(new NotebookView(client).element, runsPanel.element);
+root.replaceChildren(new AppHeader(client).element, workspace);
 root.dataset['transport'] = client.transport;

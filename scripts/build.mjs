@@ -8,10 +8,16 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const outDir = join(root, 'dist', 'renderer');
-const stagingDir = join(root, 'dist', '.renderer-building');
+// One staging folder per build process, so that builds started at once (parallel tests) never clobber each other.
+const stagingDir = join(root, 'dist', `.renderer-building-${process.pid}`);
 const stamp = join(outDir, 'index.html');
-// The sources, the build config and the lock file (a dependency upgrade changes the bundle).
-const inputs = [join(root, 'renderer'), join(root, 'vite.renderer.config.ts'), join(root, 'package-lock.json')];
+// The sources, the build config and its plugins, and the lock file (a dependency upgrade changes the bundle).
+const inputs = [
+  join(root, 'renderer'),
+  join(root, 'vite.renderer.config.ts'),
+  join(root, 'scripts', 'tfjs-typings.ts'),
+  join(root, 'package-lock.json'),
+];
 
 function newestMtimeMs(path) {
   const stat = statSync(path);
@@ -52,7 +58,15 @@ if (code !== 0) {
 }
 // Swap the finished build in whole, so a running server never serves half of one. Its stamp is the
 // start time: a source edited during the build makes the next run build again.
-rmSync(outDir, { recursive: true, force: true });
-renameSync(stagingDir, outDir);
-utimesSync(stamp, startedMs / 1000, startedMs / 1000);
+const retired = join(root, 'dist', `.renderer-old-${process.pid}`);
+if (existsSync(outDir)) renameSync(outDir, retired);
+try {
+  renameSync(stagingDir, outDir);
+  utimesSync(stamp, startedMs / 1000, startedMs / 1000);
+} catch (err) {
+  // Another build swapped its result in first; theirs is as fresh as ours.
+  if (!existsSync(stamp)) throw err;
+  rmSync(stagingDir, { recursive: true, force: true });
+}
+rmSync(retired, { recursive: true, force: true });
 console.log(`renderer built into dist/renderer in ${((Date.now() - startedMs) / 1000).toFixed(1)} s`);

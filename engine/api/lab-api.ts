@@ -16,6 +16,7 @@ import {
   RunSummary,
 } from './schemas';
 import { CellId, CellOutput, ExecutionStatus, NotebookDoc, NotebookState, RecentNotebook } from './notebook';
+import { ExportedFigure, FigureRequest, FigureSize, SnapshotData } from './figure';
 
 /** Bumped on any breaking change of a method or event. */
 export const LAB_API_VERSION = 1;
@@ -46,6 +47,8 @@ export const labMethods = {
       version: z.string(),
       apiVersion: z.number().int(),
       dbPath: z.string(),
+      /** Where new notebooks go by default (the demo notebook on first start): `notebooks` in the app-data folder. */
+      notebooksDir: z.string(),
       platform: z.string(),
       node: z.string(),
       kernel: z.object({ status: KernelStatus, backend: BackendInfoSchema.nullable() }),
@@ -106,6 +109,44 @@ export const labMethods = {
   },
   /** Interrupts the running cell and runs: cooperative first, then a kernel restart. */
   'cells.interrupt': { params: none, result: ok },
+  /** Renames a run, replaces its note or its tags (only the fields given). */
+  'runs.update': {
+    params: z
+      .object({
+        runId: RunId,
+        name: z.string().trim().min(1).max(200).optional(),
+        note: z.string().max(100_000).optional(),
+        tags: z.array(z.string().trim().min(1).max(100)).max(100).optional(),
+      })
+      .strict(),
+    result: RunSummary,
+  },
+  /**
+   * One metric of many runs in one call (a compare plot of hundreds of runs), each series down-sampled
+   * like `runs.metrics` for its own step range. Runs without the metric are left out.
+   */
+  'runs.series': {
+    params: z
+      .object({
+        key: z.string().min(1),
+        runs: z
+          .array(z.object({ runId: RunId, fromStep: z.number().optional(), toStep: z.number().optional() }).strict())
+          .min(1)
+          .max(2000),
+        maxPoints: z.number().int().min(10).max(1_000_000).default(2000),
+      })
+      .strict(),
+    result: z.array(MetricSeries),
+  },
+  /** Deletes a run that has ended, with its metrics, snapshots and tags. */
+  'runs.delete': { params: z.object({ runId: RunId }).strict(), result: ok },
+  /** The tensors of a snapshot (all, or the named ones), as base64 bytes with dtype and shape. */
+  'snapshots.get': {
+    params: z.object({ snapshotId: z.number().int().positive(), names: z.array(z.string()).optional() }).strict(),
+    result: SnapshotData,
+  },
+  /** Draws a comparison figure headlessly with the renderer's figure code: PDF, SVG or PNG, plus its CSV. */
+  'export.figure': { params: z.object({ figure: FigureRequest, size: FigureSize }).strict(), result: ExportedFigure },
 } as const;
 
 export type LabMethods = typeof labMethods;
@@ -140,6 +181,8 @@ export const labEvents = {
     status: ExecutionStatus,
   }),
   'notebooks.saved': z.object({ path: z.string(), savedMs: z.number() }),
+  'runs.updated': z.object({ run: RunSummary }),
+  'runs.deleted': z.object({ runId: RunId }),
 } as const;
 
 export type LabEvents = typeof labEvents;

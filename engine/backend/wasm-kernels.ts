@@ -1,9 +1,11 @@
 // Completes the tfjs wasm backend for training: fast kernels for the gradients it lacks (conv and
-// depthwise filter gradients, UnsortedSegmentSum), the cpu implementation for every other kernel it
-// lacks, and complex64 values. Engine layer; runs in the kernel process, the CLI and tests.
+// depthwise filter gradients, UnsortedSegmentSum), a BatchMatMul that keeps transposed and batched
+// products on XNNPACK, the cpu implementation for every other kernel it lacks, and complex64 values.
+// Engine layer; runs in the kernel process, the CLI and tests.
 import * as tf from '@tensorflow/tfjs';
 import { cpuFallbackKernelFunc, involvesComplex, readComplex, type WasmBackendData } from './cpu-fallback-kernel';
 import { wasmConvGradKernels } from './wasm-conv-grad-kernels';
+import { wasmBatchMatMulKernel } from './wasm-mat-mul-kernel';
 import { wasmSegmentSumKernel } from './wasm-segment-sum-kernel';
 
 /** Which kernels were added to the wasm backend, and how. */
@@ -12,6 +14,8 @@ export interface WasmKernelReport {
   readonly fast: readonly string[];
   /** Running the cpu backend's implementation on copies of the inputs. */
   readonly fallback: readonly string[];
+  /** The backend's own kernels replaced by faster ones. */
+  readonly replaced: readonly string[];
 }
 
 const fastKernels: readonly tf.KernelConfig[] = [...wasmConvGradKernels(), wasmSegmentSumKernel];
@@ -42,6 +46,8 @@ export function installWasmKernels(): WasmKernelReport {
     const viaCpu = cpuFallbackKernelFunc(config.kernelName);
     replaceKernel({ ...config, kernelFunc: (args) => (involvesComplex(args.inputs, args.attrs) ? viaCpu(args) : native(args)) });
   }
+  const replaced = ['BatchMatMul'];
+  replaceKernel(wasmBatchMatMulKernel(tf.getKernel('BatchMatMul', 'wasm')!));
   const fast: string[] = [];
   for (const config of fastKernels) {
     if (present.has(config.kernelName)) continue;
@@ -65,6 +71,6 @@ export function installWasmKernels(): WasmKernelReport {
     return start === undefined && end === undefined ? pairs : pairs.slice(2 * (start ?? 0), end === undefined ? undefined : 2 * end);
   };
 
-  report = { fast, fallback };
+  report = { fast, fallback, replaced };
   return report;
 }

@@ -6,12 +6,14 @@ import { Command, CommanderError, Option } from 'commander';
 import type { RunId, RunSpecData } from '../api/schemas';
 import { backendNames } from '../backend/names';
 import { ConfigError } from '../core/config';
+import { chromiumFigureRenderer } from '../lab/export/chromium-figure-renderer';
 import { forkLauncher } from '../lab/kernel-host';
 import { labBookPath } from '../lab/paths';
 import { LabService } from '../lab/service';
 import { LabStore, NotFoundError } from '../lab/store/lab-store';
 import { ENGRAM_VERSION } from '../lab/version';
 import { serve } from '../server/server';
+import { benchCommand } from './bench-command';
 import { exportCommand } from './export-command';
 import { startLocalRun } from './local-run';
 import { CellFailure, registerNotebookCommands } from './notebook-command';
@@ -97,7 +99,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port (0 picks a free one)', intOption('--port'), 0)
     .option('--no-open', 'do not open a browser')
     .action(async (opts: { db?: string; host: string; port: number; open: boolean }) => {
-      const service = new LabService({ dbPath: labBookPath(opts.db), launcher: forkLauncher() });
+      const service = new LabService({ dbPath: labBookPath(opts.db), launcher: forkLauncher(), figureRenderer: chromiumFigureRenderer({ rendererDir }) });
       const server = await serve({ service, staticDir: rendererDir, host: opts.host, port: opts.port });
       process.stdout.write(`Engram is running at ${server.url}\n`);
       if (opts.open) openBrowser(server.url);
@@ -300,6 +302,7 @@ export function buildProgram(): Command {
   registerNotebookCommands(program, { figureToPng: () => async () => null });
 
   program.addCommand(exportCommand(rendererDir));
+  program.addCommand(benchCommand());
 
   return program;
 }

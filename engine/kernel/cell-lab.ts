@@ -1,6 +1,7 @@
 // The `lab` object notebook cells use (typed in lab-types.ts): trains and evaluates recorded runs,
 // sweeps grids, queries the lab book, and shows tables, figures and images as cell outputs.
 // Kernel process.
+import { availableParallelism } from 'node:os';
 import type { TensorBytes } from '../api/kernel-protocol';
 import type { RunFilter as ApiRunFilter } from '../api/lab-api';
 import type { CellOutput } from '../api/notebook';
@@ -59,7 +60,8 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
     };
   };
 
-  const train = (config: RunConfig): RunHandle => {
+  /** Starts a recorded training run, on this thread or (in a parallel sweep) in a worker thread. */
+  const startRun = (config: RunConfig, inWorker: boolean): RunHandle => {
     const ctx = currentCell();
     checkInterrupt(ctx);
     const latest: Record<string, number> = {};
@@ -82,11 +84,12 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
       resolveCreated(run.runId);
       ctx?.emit({ type: 'run', runId: run.runId, name: config.name ?? `${run.spec.model}-${run.runId}`, model: run.spec.model, task: run.spec.task });
       const show = progress(ctx, `run-${run.runId}`, `training ${run.spec.model} on ${run.spec.task}`);
-      const outcome = await host.train(run, {
-        onMetrics: (points) => points.forEach((p) => (latest[p.key] = p.value)),
+      const hooks = {
+        onMetrics: (points: readonly { key: string; value: number }[]) => points.forEach((p) => (latest[p.key] = p.value)),
         onProgress: show,
         shouldStop: () => stopRequested || (ctx?.interrupted ?? false),
-      });
+      };
+      const outcome = await (inWorker ? host.trainInWorker(run, hooks) : host.train(run, hooks));
       show(outcome.step, run.spec.training.steps);
       checkInterrupt(ctx);
       return {
@@ -110,6 +113,8 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
       then: (onFulfilled, onRejected) => work.then(onFulfilled, onRejected),
     };
   };
+
+  const train = (config: RunConfig): RunHandle => startRun(config, false);
 
   const evalRun = async (config: RunConfig & { episodes?: number; fromRun?: number }): Promise<RunResult> => {
     const ctx = currentCell();
@@ -146,14 +151,28 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
   const sweep = async (grid: SweepGrid): Promise<{ runs: RunResult[] }> => {
     const ctx = currentCell();
     const combos = expandGrid(grid);
-    const show = progress(ctx, `sweep-${Date.now()}`, `sweep of ${combos.length} runs`);
-    const runs: RunResult[] = [];
-    for (const c of combos) {
-      checkInterrupt(ctx);
-      show(runs.length, combos.length);
-      runs.push(await train(c));
-    }
-    show(runs.length, combos.length);
+    const { runs: lanes, reason } = await host.parallelism(Math.min(grid.parallel ?? availableParallelism(), combos.length));
+    if (reason && (grid.parallel ?? 0) > 1) console.error(`lab.sweep: training one run at a time, because ${reason}`);
+    const show = progress(ctx, `sweep-${Date.now()}`, `sweep of ${combos.length} runs${lanes > 1 ? `, ${lanes} at once` : ''}`);
+    const runs: RunResult[] = new Array(combos.length);
+    let next = 0;
+    let done = 0;
+    // Each lane takes the next combination when its run ends; results keep the grid's order.
+    const lane = async () => {
+      while (next < combos.length) {
+        checkInterrupt(ctx);
+        const i = next++;
+        show(done, combos.length);
+        runs[i] = await startRun(combos[i]!, lanes > 1);
+        done += 1;
+      }
+    };
+    // Every lane ends before the workers go (an interrupt stops the others' runs at their next step).
+    const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    if (lanes > 1) await host.closeWorkers();
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    show(done, combos.length);
     return { runs };
   };
 

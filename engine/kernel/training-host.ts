@@ -1,7 +1,7 @@
 // Training and evaluation runs inside the kernel: validates a request, has the service record the run,
-// runs the engine's trainer or evaluation with cooperative stops, and streams metrics, progress and
-// snapshots to the service. Shared by the service's `train` requests and the cells' `lab` API.
-// Kernel process.
+// runs the engine's trainer (on this thread, or in a worker thread so that sweeps train several runs
+// at once) or evaluation with cooperative stops, and streams metrics, progress and snapshots to the
+// service. Shared by the service's `train` requests and the cells' `lab` API. Kernel process.
 import type { KernelToService, RunCreation, TensorBytes } from '../api/kernel-protocol';
 import { RpcError, type RpcPeer } from '../api/rpc';
 import type { MetricPointData, RunId, RunKind, SettingValue } from '../api/schemas';
@@ -9,6 +9,7 @@ import type { BackendInfo } from '../backend/select';
 import { ConfigError } from '../core/config';
 import { flattenRunSpec, resolveRunSpec, type RunSpec } from '../training/run-spec';
 import { evaluate, instantiate, loadCheckpoint, memorySnapshot, train, type Instance, type RunOutcome, type RunSink } from '../training/trainer';
+import { TrainingPool } from './training-pool';
 
 /** How often a running training reports its step. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -36,6 +37,7 @@ export interface RunHooks {
 
 export class TrainingHost {
   private readonly active = new Map<RunId, { stop: boolean }>();
+  private pool: TrainingPool | null = null;
 
   constructor(
     private readonly post: (message: KernelToService) => void,
@@ -81,6 +83,36 @@ export class TrainingHost {
   /** Meta-trains a prepared run to its end; never throws for a run-level failure. */
   async train(run: PreparedRun, hooks: RunHooks = {}): Promise<RunOutcome> {
     return this.execute(run, hooks, (sink) => train(run.spec, run.instance, sink));
+  }
+
+  /**
+   * How many runs can train at once here (one per worker thread, `wanted` at most), or 1 with the
+   * reason when runs must train one after another on this thread.
+   */
+  async parallelism(wanted: number): Promise<{ runs: number; reason: string | null }> {
+    if (wanted <= 1) return { runs: 1, reason: null };
+    const backend = await this.backend;
+    // The native backend already spreads one run over every core.
+    if (backend.name !== 'wasm' && backend.name !== 'cpu') return { runs: 1, reason: `the ${backend.name} backend uses every core for one run` };
+    this.pool ??= new TrainingPool(backend.name);
+    const problem = this.pool.problem;
+    return problem ? { runs: 1, reason: problem } : { runs: wanted, reason: null };
+  }
+
+  /**
+   * Meta-trains a prepared run in a worker thread (after parallelism() said workers can run): the
+   * model is built again there from the same spec and seed, and everything it reports is recorded as
+   * for train().
+   */
+  async trainInWorker(run: PreparedRun, hooks: RunHooks = {}): Promise<RunOutcome> {
+    const pool = this.pool;
+    if (!pool) throw new Error('trainInWorker: no worker pool (ask parallelism() first)');
+    return this.execute(run, hooks, (sink) => pool.run(run.runId, run.spec, sink));
+  }
+
+  /** Ends the worker threads of finished parallel runs. */
+  async closeWorkers(): Promise<void> {
+    await this.pool?.close();
   }
 
   /**

@@ -3,17 +3,19 @@
 // Runs in the lab service process.
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { LAB_API_VERSION, type LabEvent, type LabEventPayload } from '../api/lab-api';
 import type { Provenance, RunId } from '../api/schemas';
 import { readFileSync } from 'node:fs';
 import { CellExecutions } from './cell-executions';
 import { createDispatcher, LabError, type Dispatcher, type LabHandlers } from './dispatcher';
+import { exportFigure, FigureInputError, type FigureRenderer } from './export/figure-export';
 import { KernelHost, type KernelLauncher } from './kernel-host';
 import { demoNotebook } from './notebooks/demo-notebook';
 import { fromIpynb, toIpynb, type FigureToPng } from './notebooks/ipynb';
 import { newCellId, NOTEBOOK_EXTENSION } from './notebooks/native-format';
 import { NotebookManager, writeFileAtomic } from './notebooks/notebook-manager';
+import { defaultDataDir } from './paths';
 import { imagesToPng } from './notebooks/images-png';
 import { RunRecorder } from './run-recorder';
 import { LabStore, NotFoundError } from './store/lab-store';
@@ -26,6 +28,8 @@ export interface LabServiceOptions {
   readonly launcher: KernelLauncher;
   /** Renders a figure to PNG for .ipynb export (headless Chromium where one is at hand). */
   readonly figureToPng?: FigureToPng;
+  /** Draws `export.figure` requests headlessly (system Chromium, or an Electron offscreen window); none: the method fails saying so. */
+  readonly figureRenderer?: FigureRenderer;
 }
 
 /** Provenance fields that describe this process rather than a cell or command. */
@@ -41,6 +45,7 @@ export class LabService {
   readonly cells: CellExecutions;
   readonly dispatcher: Dispatcher;
   private readonly figureToPng: FigureToPng;
+  private readonly figureRenderer: FigureRenderer | null;
   /** Runs the start-up sweep found dead (left RUNNING by a process that is gone). */
   readonly sweptRuns: readonly RunId[];
   private readonly listeners = new Set<LabEventListener>();
@@ -55,6 +60,7 @@ export class LabService {
     this.recorder = new RunRecorder(this.store, emit);
     this.notebooks = new NotebookManager(this.store, emit);
     this.figureToPng = options.figureToPng ?? (async () => null);
+    this.figureRenderer = options.figureRenderer ?? null;
     this.kernel = new KernelHost(options.launcher, this.recorder, emit, {
       provenance: processProvenance,
       labCall: (method, params) => this.dispatcher.dispatch(method, params),
@@ -90,6 +96,7 @@ export class LabService {
         version: ENGRAM_VERSION,
         apiVersion: LAB_API_VERSION,
         dbPath: this.store.path,
+        notebooksDir: join(defaultDataDir(), 'notebooks'),
         platform: `${process.platform}-${process.arch}`,
         node: process.version,
         kernel: { status: this.kernel.status, backend: this.kernel.backend },
@@ -154,6 +161,64 @@ export class LabService {
         this.cells.interrupt();
         return { ok: true as const };
       },
+      'runs.update': ({ runId, name, note, tags }) => {
+        const run = this.store.updateRun(runId, { ...(name !== undefined ? { name } : {}), ...(note !== undefined ? { note } : {}), ...(tags !== undefined ? { tags } : {}) });
+        this.announce('runs.updated', { run });
+        return run;
+      },
+      'runs.series': ({ key, runs, maxPoints }) => {
+        for (const { runId } of runs) this.store.getRunSummary(runId); // not_found names the run
+        this.recorder.flush();
+        return runs.flatMap(({ runId, fromStep, toStep }) => {
+          const series = this.store.readMetrics(runId, key, {
+            ...(fromStep !== undefined ? { fromStep } : {}),
+            ...(toStep !== undefined ? { toStep } : {}),
+            maxPoints,
+          });
+          return series ? [{ runId, ...series }] : [];
+        });
+      },
+      'runs.delete': ({ runId }) => {
+        const run = this.store.getRunSummary(runId);
+        if (run.status === 'PENDING' || run.status === 'RUNNING') {
+          throw new LabError('conflict', `run ${runId} is ${run.status}: stop it before deleting it`);
+        }
+        this.store.deleteRun(runId);
+        this.announce('runs.deleted', { runId });
+        return { ok: true as const };
+      },
+      'snapshots.get': ({ snapshotId, names }) => {
+        const owner = this.store.snapshotOwner(snapshotId);
+        const tensors = this.store.snapshotTensors(snapshotId, names);
+        const missing = (names ?? []).filter((n) => !tensors.some((t) => t.name === n));
+        if (missing.length) {
+          const all = this.store.listSnapshots(owner.runId).find((x) => x.id === snapshotId)?.tensors.map((t) => t.name) ?? [];
+          throw new LabError('invalid_params', `snapshots.get: field "names" got ${JSON.stringify(missing)}: snapshot ${snapshotId} has ${all.join(', ')}`);
+        }
+        return {
+          snapshotId,
+          ...owner,
+          tensors: tensors.map((t) => ({
+            name: t.name,
+            dtype: t.dtype,
+            shape: [...t.shape],
+            dataBase64: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64'),
+          })),
+        };
+      },
+      'export.figure': async ({ figure, size }) => {
+        if (!this.figureRenderer) throw new LabError('failed', 'figure export is not set up in this process (it needs a headless Chromium)');
+        try {
+          return await exportFigure(this.store, this.figureRenderer, figure, size);
+        } catch (err) {
+          if (err instanceof FigureInputError) throw new LabError('invalid_params', `export.figure: ${err.message}`);
+          throw err;
+        }
+      },
     };
+  }
+
+  private announce<E extends LabEvent>(event: E, payload: LabEventPayload<E>): void {
+    for (const listener of this.listeners) listener(event, payload);
   }
 }

@@ -1,5 +1,7 @@
-// A monaco editor for one notebook cell: grows with its content, reports edits and the TypeScript
-// language service's problems. Loads monaco on first use. Renderer process.
+// A monaco editor for one notebook cell (TypeScript or Markdown): grows with its content, reports
+// edits and the TypeScript service's problems, passes the notebook's keys on (Shift/Ctrl/Alt+Enter to
+// run, Escape to command mode), and can reveal and mark a line an error points at. Loads monaco on
+// first use. Renderer process.
 import type { editor as MonacoEditor } from 'monaco-editor/editor';
 
 export interface EditorProblem {
@@ -9,21 +11,39 @@ export interface EditorProblem {
   readonly message: string;
 }
 
+/** What the notebook does with the keys an editor hands it. */
+export type EditorKeyCommand = 'run' | 'run-and-advance' | 'run-and-insert' | 'command-mode';
+
 export interface CodeEditorOptions {
-  /** Names the editor's model (`file:///notebook/<name>.ts`): unique per cell. */
+  /** Names the editor's model (`file:///notebook/<name>.ts`): unique among open cells. */
   readonly name: string;
   readonly source: string;
-  readonly language: 'typescript';
+  readonly language: 'typescript' | 'markdown';
   readonly onChange: (source: string) => void;
-  readonly onProblems: (problems: readonly EditorProblem[]) => void;
+  readonly onProblems?: (problems: readonly EditorProblem[]) => void;
+  readonly onCommand: (command: EditorKeyCommand) => void;
+  readonly onFocus: () => void;
 }
 
-const MIN_HEIGHT_PX = 96;
-const MAX_HEIGHT_PX = 640;
+export interface CodeEditor {
+  focus(): void;
+  hasFocus(): boolean;
+  /** Scrolls to a line and puts the cursor there. */
+  revealLine(line: number, column?: number): void;
+  /** Marks the line an error was raised at (null clears it; so does the next edit). */
+  markErrorLine(line: number | null): void;
+  dispose(): void;
+}
 
-export async function mountCodeEditor(host: HTMLElement, options: CodeEditorOptions): Promise<void> {
+const MIN_HEIGHT_PX = 38;
+const MAX_HEIGHT_PX = 640;
+/** No suggestion, parameter hint, find or rename box is open: Escape and Shift+Enter are the notebook's. */
+const NO_WIDGET = '!suggestWidgetVisible && !parameterHintsVisible && !findWidgetVisible && !renameInputVisible && !inSnippetMode';
+
+export async function mountCodeEditor(host: HTMLElement, options: CodeEditorOptions): Promise<CodeEditor> {
   const { monaco } = await import('./monaco-setup');
-  const uri = monaco.Uri.parse(`file:///notebook/${options.name}.ts`);
+  const extension = options.language === 'typescript' ? 'ts' : 'md';
+  const uri = monaco.Uri.parse(`file:///notebook/${options.name}.${extension}`);
   const model = monaco.editor.createModel(options.source, options.language, uri);
   host.replaceChildren();
   const editor = monaco.editor.create(host, {
@@ -34,14 +54,21 @@ export async function mountCodeEditor(host: HTMLElement, options: CodeEditorOpti
     fontFamily: 'ui-monospace, "SF Mono", "Cascadia Mono", "DejaVu Sans Mono", Menlo, Consolas, monospace',
     minimap: { enabled: false },
     scrollBeyondLastLine: false,
-    scrollbar: { alwaysConsumeMouseWheel: false, verticalScrollbarSize: 10 },
+    scrollbar: { alwaysConsumeMouseWheel: false, verticalScrollbarSize: 10, vertical: 'auto' },
     overviewRulerLanes: 0,
-    renderLineHighlight: 'line',
+    renderLineHighlight: 'none',
+    lineNumbers: options.language === 'typescript' ? 'on' : 'off',
+    lineNumbersMinChars: 3,
+    folding: false,
+    glyphMargin: false,
     tabSize: 2,
     wordWrap: 'on',
     automaticLayout: true,
     fixedOverflowWidgets: true,
     padding: { top: 6, bottom: 6 },
+    ariaLabel: options.language === 'typescript' ? 'TypeScript cell' : 'Markdown cell',
+    // Prose needs no word completion, which would also hold Shift+Enter for itself.
+    ...(options.language === 'markdown' ? { quickSuggestions: false, wordBasedSuggestions: 'off' as const } : {}),
   });
 
   const fitHeight = () => {
@@ -49,6 +76,26 @@ export async function mountCodeEditor(host: HTMLElement, options: CodeEditorOpti
     host.style.height = `${height}px`;
   };
   fitHeight();
+
+  const { KeyCode, KeyMod } = monaco;
+  const keys: [string, number, EditorKeyCommand, string | undefined][] = [
+    ['engram.runAndAdvance', KeyMod.Shift | KeyCode.Enter, 'run-and-advance', NO_WIDGET],
+    ['engram.run', KeyMod.CtrlCmd | KeyCode.Enter, 'run', undefined],
+    ['engram.runAndInsert', KeyMod.Alt | KeyCode.Enter, 'run-and-insert', undefined],
+    ['engram.commandMode', KeyCode.Escape, 'command-mode', NO_WIDGET],
+  ];
+  for (const [id, keybinding, command, precondition] of keys) {
+    editor.addAction({ id, label: id, keybindings: [keybinding], ...(precondition ? { precondition } : {}), run: () => options.onCommand(command) });
+  }
+
+  const errorLine = editor.createDecorationsCollection();
+  const markErrorLine = (line: number | null) => {
+    errorLine.set(
+      line === null || line > model.getLineCount()
+        ? []
+        : [{ range: new monaco.Range(line, 1, line, 1), options: { isWholeLine: true, className: 'cell-error-line', linesDecorationsClassName: 'cell-error-mark' } }],
+    );
+  };
 
   const { Error: ERROR, Warning: WARNING } = monaco.MarkerSeverity;
   const toProblem = (m: MonacoEditor.IMarker): EditorProblem => ({
@@ -58,11 +105,33 @@ export async function mountCodeEditor(host: HTMLElement, options: CodeEditorOpti
     message: m.message,
   });
 
-  editor.onDidContentSizeChange(fitHeight);
-  model.onDidChangeContent(() => options.onChange(model.getValue()));
-  monaco.editor.onDidChangeMarkers((uris) => {
-    if (uris.some((u) => u.toString() === uri.toString())) {
-      options.onProblems(monaco.editor.getModelMarkers({ resource: uri }).map(toProblem));
-    }
-  });
+  const subscriptions = [
+    editor.onDidContentSizeChange(fitHeight),
+    editor.onDidFocusEditorText(() => options.onFocus()),
+    model.onDidChangeContent(() => {
+      markErrorLine(null);
+      options.onChange(model.getValue());
+    }),
+    monaco.editor.onDidChangeMarkers((uris) => {
+      if (options.onProblems && uris.some((u) => u.toString() === uri.toString())) {
+        options.onProblems(monaco.editor.getModelMarkers({ resource: uri }).map(toProblem));
+      }
+    }),
+  ];
+
+  return {
+    focus: () => editor.focus(),
+    hasFocus: () => editor.hasTextFocus(),
+    revealLine(line, column = 1) {
+      editor.revealLineInCenterIfOutsideViewport(line);
+      editor.setPosition({ lineNumber: line, column });
+      editor.focus();
+    },
+    markErrorLine,
+    dispose() {
+      for (const s of subscriptions) s.dispose();
+      editor.dispose();
+      model.dispose();
+    },
+  };
 }

@@ -1,9 +1,10 @@
 // The notebook as data: an ordered list of cells with stable ids, changed only through the pure
 // functions below (each returns a new document). No DOM, so views, the kernel bridge and file
 // (de)serialisation can all build on it. Renderer process.
+import type { CellId, NotebookDoc } from '../../engine/api/notebook';
 
-/** A cell's id: stable across edits, moves and saves, so outputs and runs can point at it. */
-export type CellId = string & { readonly __brand: 'CellId' };
+/** A cell's id (the contract's): stable across edits, moves and saves, so outputs and runs can point at it. */
+export type { CellId };
 
 export type CellKind = 'code' | 'markdown';
 
@@ -85,6 +86,37 @@ export function moveCell(doc: NotebookDocument, id: CellId, toIndex: number): No
   const [cell] = cells.splice(from, 1);
   cells.splice(toIndex, 0, cell!);
   return { ...doc, cells };
+}
+
+/** Switches a cell between code and markdown, keeping its id and source. */
+export function setCellKind(doc: NotebookDocument, id: CellId, kind: CellKind): NotebookDocument {
+  const index = indexOf(doc, id);
+  if (doc.cells[index]!.kind === kind) return doc;
+  const cells = [...doc.cells];
+  cells[index] = { ...doc.cells[index]!, kind };
+  return { ...doc, cells };
+}
+
+/** Inserts a copy of a cell (with a fresh id) right below it; returns the document and the copy. */
+export function duplicateCell(doc: NotebookDocument, id: CellId, random?: RandomBytes): { doc: NotebookDocument; copy: Cell } {
+  const index = indexOf(doc, id);
+  const original = doc.cells[index]!;
+  const copy = createCell(doc, original.kind, original.source, random);
+  return { doc: insertCell(doc, copy, index + 1), copy };
+}
+
+export function setTitle(doc: NotebookDocument, title: string): NotebookDocument {
+  return doc.title === title ? doc : { ...doc, title };
+}
+
+/** The position of a cell, or -1. */
+export function cellIndex(doc: NotebookDocument, id: CellId): number {
+  return doc.cells.findIndex((c) => c.id === id);
+}
+
+/** The document as the LabApi takes it (plain mutable arrays). */
+export function toNotebookDoc(doc: NotebookDocument): NotebookDoc {
+  return { title: doc.title, cells: doc.cells.map((c) => ({ id: c.id, kind: c.kind, source: c.source })) };
 }
 
 function indexOf(doc: NotebookDocument, id: CellId): number {

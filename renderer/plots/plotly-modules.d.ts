@@ -1,5 +1,5 @@
 // Types for the plotly.js 3.7 modules the partial bundle imports (plotly.js ships no declarations, and
-// @types/plotly.js is not installed): only what plot-mount.ts calls. Renderer process.
+// @types/plotly.js is not installed): only what the renderer calls. Renderer process.
 declare module 'plotly.js/lib/core' {
   export interface PlotlyTraceData {
     readonly type?: string;
@@ -11,6 +11,17 @@ declare module 'plotly.js/lib/core' {
   /** The element plotly draws into, carrying the figure it drew. */
   export interface PlotlyElement extends HTMLElement {
     readonly data?: readonly PlotlyTraceData[];
+    /** plotly's event hooks; `plotly_relayout` carries the new axis ranges after a zoom or pan. */
+    on?(event: 'plotly_relayout', handler: (update: Record<string, unknown>) => void): void;
+  }
+
+  export interface ToImageOptions {
+    readonly format: 'png' | 'svg';
+    readonly width: number;
+    readonly height: number;
+    readonly scale?: number;
+    /** Without the `data:` URL prefix: raw SVG text, or PNG bytes in base64. */
+    readonly imageDataOnly?: boolean;
   }
 
   export interface PlotlyApi {
@@ -21,6 +32,9 @@ declare module 'plotly.js/lib/core' {
       update: { readonly x: readonly number[][]; readonly y: readonly number[][] },
       indices: readonly number[],
     ): Promise<PlotlyElement>;
+    newPlot(root: HTMLElement, data: readonly object[], layout?: object, config?: object): Promise<PlotlyElement>;
+    toImage(root: HTMLElement, options: ToImageOptions): Promise<string>;
+    purge(root: HTMLElement): void;
   }
 
   const Plotly: PlotlyApi;

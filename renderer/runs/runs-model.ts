@@ -62,6 +62,11 @@ export class RunsModel {
     return true;
   }
 
+  /** Forgets a deleted run. */
+  remove(id: RunId): void {
+    if (this.runs.delete(id)) this.changed();
+  }
+
   get(id: RunId): RunSummary | undefined {
     return this.runs.get(id);
   }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
@@ -70,7 +70,8 @@ function startServer(dbPath: string): Promise<Server> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'engine/cli/main.ts', 'serve', '--db', dbPath, '--port', '0', '--no-open'],
-    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+    // The first start puts the demo notebook in the app-data folder: a temp one, not the user's.
+    { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, XDG_CONFIG_HOME: join(dirname(dbPath), 'config') } },
   );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -210,7 +211,7 @@ describe('browser mode (engram serve + Chromium)', { skip }, () => {
     const cell = page.locator('[data-testid=code-cell]').first();
     const lines = cell.locator('.monaco-editor .view-lines');
     await lines.waitFor({ timeout: UI_BOUND_MS });
-    assert.match((await lines.textContent()) ?? '', /MemoryBudget/, 'the demo cell source is not shown');
+    assert.match((await lines.textContent()) ?? '', /lab\.eval/, 'the first code cell of the demo notebook is not shown');
     await lines.click();
     await page.keyboard.press('Control+A');
     await page.keyboard.insertText("const x: number = 'a';\n");

@@ -1,6 +1,6 @@
 // Runs the real `engram` command in a child process, as a user would from a checkout.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const repoRoot = join(__dirname, '..', '..');
 const cli = join(repoRoot, 'engine', 'cli', 'main.ts');
@@ -22,11 +22,15 @@ export function engram(args: readonly string[], options: { db?: string; env?: No
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** `engram serve` on a free port; resolves once it printed its URL. */
-export function startServe(db: string): Promise<{ child: ChildProcess; url: string; base: string; token: string }> {
+/**
+ * `engram serve` on a free port; resolves once it printed its URL. Its app-data folder (where the first
+ * start puts the demo notebook) is `config/` beside the lab book, never the user's, unless `env` says.
+ */
+export function startServe(db: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; base: string; token: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--db', db, '--port', '0', '--no-open'], {
     cwd: repoRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_CONFIG_HOME: join(dirname(db), 'config'), ...env },
   });
   return new Promise((resolve, reject) => {
     let out = '';

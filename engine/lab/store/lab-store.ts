@@ -222,6 +222,15 @@ export class LabStore {
     }));
   }
 
+  /** Which run, step and kind a snapshot belongs to. */
+  snapshotOwner(snapshotId: number): { runId: RunId; step: number; kind: SnapshotKind } {
+    const row = this.db
+      .prepare<[number], { run_id: number; step: number; kind: SnapshotKind }>('SELECT run_id, step, kind FROM snapshots WHERE id = ?')
+      .get(snapshotId);
+    if (!row) throw new NotFoundError(`no snapshot ${snapshotId}`);
+    return { runId: row.run_id as RunId, step: row.step, kind: row.kind };
+  }
+
   /** The tensors of a snapshot (all, or the named ones). */
   snapshotTensors(snapshotId: number, names?: readonly string[]): TensorBytes[] {
     const rows = this.db
@@ -235,6 +244,28 @@ export class LabStore {
     return rows
       .filter((r) => !names || names.includes(r.name))
       .map((r) => ({ name: r.name, dtype: r.dtype, shape: JSON.parse(r.shape) as number[], data: new Uint8Array(r.data) }));
+  }
+
+  /** Renames a run, replaces its note or its tags; fields left undefined stay as they are. */
+  updateRun(runId: RunId, change: { name?: string; note?: string; tags?: readonly string[] }): RunSummary {
+    this.row(runId);
+    this.db.transaction(() => {
+      if (change.name !== undefined) this.db.prepare('UPDATE runs SET name = ? WHERE id = ?').run(change.name, runId);
+      if (change.note !== undefined) this.db.prepare('UPDATE runs SET note = ? WHERE id = ?').run(change.note, runId);
+      if (change.tags !== undefined) {
+        this.db.prepare('DELETE FROM run_tags WHERE run_id = ?').run(runId);
+        const insert = this.db.prepare('INSERT OR IGNORE INTO run_tags (run_id, tag) VALUES (?, ?)');
+        for (const tag of change.tags) insert.run(runId, tag);
+      }
+    })();
+    return this.getRunSummary(runId);
+  }
+
+  /** Deletes a run with its metric series, snapshots and tags (foreign keys cascade); runs resumed from it keep going, unparented. */
+  deleteRun(runId: RunId): void {
+    this.row(runId);
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+    this.metrics.release(runId);
   }
 
   listRuns(filter: RunFilter = {}): RunSummary[] {

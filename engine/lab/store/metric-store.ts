@@ -57,6 +57,11 @@ function fromF64(blob: Buffer): Float64Array {
   return new Float64Array(copy.buffer, 0, blob.byteLength / 8);
 }
 
+/** A float64 view of a blob: in place when it happens to be 8-byte aligned (large blobs are), else a copy. */
+function f64View(blob: Buffer): Float64Array {
+  return blob.byteOffset % 8 === 0 ? new Float64Array(blob.buffer, blob.byteOffset, blob.byteLength / 8) : fromF64(blob);
+}
+
 export class MetricStore {
   private readonly tails = new Map<string, Tail>();
   private readonly stmt;
@@ -85,8 +90,8 @@ export class MetricStore {
            (series_id, block, count, min_step, max_step, min_value, max_value, steps, vals, wall_times_ms)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
-      blocksInRange: db.prepare<[number, number, number], { count: number; steps: Buffer; vals: Buffer; wall_times_ms: Buffer }>(
-        `SELECT count, steps, vals, wall_times_ms FROM metric_blocks
+      blocksInRange: db.prepare<[number, number, number], { min_step: number; max_step: number; steps: Buffer; vals: Buffer; wall_times_ms: Buffer }>(
+        `SELECT min_step, max_step, steps, vals, wall_times_ms FROM metric_blocks
          WHERE series_id = ? AND max_step >= ? AND min_step <= ? ORDER BY block`,
       ),
       stats: db.prepare<[number], { key: string; count: number; first_step: number; last_step: number; last_value: number; min_value: number; max_value: number }>(
@@ -158,37 +163,68 @@ export class MetricStore {
    * The points of a series with steps in [fromStep, toStep]; when there are more than `maxPoints`,
    * a min/max down-sample: the range is cut into equal step buckets and each keeps its lowest and
    * highest point, plus the first and last point, so no spike is ever lost on screen.
+   *
+   * One streaming pass over the stored blocks, read in place (no copy of the series): a full-range
+   * read of a million points touches each point once and allocates only what it returns.
    */
   read(runId: number, key: string, range: { fromStep?: number; toStep?: number; maxPoints: number }): SeriesData | null {
     const series = this.stmt.findSeries.get(runId, key);
     if (!series) return null;
     const from = range.fromStep ?? -Infinity;
     const to = range.toStep ?? Infinity;
-    const blocks = this.stmt.blocksInRange.all(series.id, from, to);
+    const blocks = this.stmt.blocksInRange.all(series.id, from, to).map((b) => ({
+      inside: b.min_step >= from && b.max_step <= to,
+      minStep: b.min_step,
+      maxStep: b.max_step,
+      steps: f64View(b.steps),
+      values: f64View(b.vals),
+      walls: b.wall_times_ms,
+    }));
+    // Points in range and their step extent; whole blocks are counted from their headers.
     let total = 0;
-    const parts: { steps: Float64Array; values: Float64Array; walls: Float64Array }[] = [];
+    let lo = Infinity;
+    let hi = -Infinity;
     for (const b of blocks) {
-      const part = { steps: fromF64(b.steps), values: fromF64(b.vals), walls: fromF64(b.wall_times_ms) };
-      parts.push(part);
-      total += part.steps.length;
-    }
-    const steps = new Float64Array(total);
-    const values = new Float64Array(total);
-    const walls = new Float64Array(total);
-    let n = 0;
-    for (const part of parts) {
-      for (let i = 0; i < part.steps.length; i++) {
-        const s = part.steps[i]!;
+      if (b.inside) {
+        total += b.steps.length;
+        if (b.minStep < lo) lo = b.minStep;
+        if (b.maxStep > hi) hi = b.maxStep;
+        continue;
+      }
+      for (const s of b.steps) {
         if (s < from || s > to) continue;
-        steps[n] = s;
-        values[n] = part.values[i]!;
-        walls[n] = part.walls[i]!;
-        n += 1;
+        total += 1;
+        if (s < lo) lo = s;
+        if (s > hi) hi = s;
       }
     }
-    const keep = n <= range.maxPoints ? null : minMaxBuckets(steps.subarray(0, n), values.subarray(0, n), range.maxPoints);
-    const pick = (a: Float64Array): number[] => (keep ? Array.from(keep, (i) => a[i]!) : Array.from(a.subarray(0, n)));
-    return { key, steps: pick(steps), values: pick(values), wallTimesMs: pick(walls), totalInRange: n, downsampled: keep !== null };
+    const picked: { block: number; index: number }[] = [];
+    if (total <= range.maxPoints) {
+      blocks.forEach((b, block) => {
+        for (let index = 0; index < b.steps.length; index++) {
+          const s = b.steps[index]!;
+          if (b.inside || (s >= from && s <= to)) picked.push({ block, index });
+        }
+      });
+    } else {
+      const bucketer = new MinMaxBucketer(lo, hi, range.maxPoints);
+      blocks.forEach((b, block) => bucketer.addAll(block * BLOCK_SIZE, b.steps, b.values, b.inside ? -Infinity : from, b.inside ? Infinity : to));
+      for (const at of bucketer.chosen()) picked.push({ block: Math.floor(at / BLOCK_SIZE), index: at % BLOCK_SIZE });
+    }
+    const walls = new Map<number, Float64Array>();
+    const wallOf = (block: number): Float64Array => {
+      let w = walls.get(block);
+      if (!w) walls.set(block, (w = f64View(blocks[block]!.walls)));
+      return w;
+    };
+    return {
+      key,
+      steps: picked.map((p) => blocks[p.block]!.steps[p.index]!),
+      values: picked.map((p) => blocks[p.block]!.values[p.index]!),
+      wallTimesMs: picked.map((p) => wallOf(p.block)[p.index]!),
+      totalInRange: total,
+      downsampled: total > range.maxPoints,
+    };
   }
 
   private tailFor(runId: number, key: string): Tail {
@@ -252,31 +288,81 @@ export class MetricStore {
 }
 
 /**
- * Indices (ascending) of a min/max down-sample to at most `maxPoints` points: the first and last
- * point, and the lowest and highest point of each of ⌊(maxPoints − 2) / 2⌋ equal step buckets.
+ * A min/max down-sample built point by point: the first and last point, and the lowest and highest
+ * point of each of ⌊(maxPoints − 2) / 2⌋ equal step buckets over [lo, hi]. Points are identified by
+ * the caller's position numbers, which must grow with storage order.
  */
+export class MinMaxBucketer {
+  private readonly buckets: number;
+  private readonly width: number;
+  private readonly minAt: Float64Array;
+  private readonly maxAt: Float64Array;
+  private readonly minValue: Float64Array;
+  private readonly maxValue: Float64Array;
+  private first = -1;
+  private last = -1;
+
+  constructor(
+    private readonly lo: number,
+    hi: number,
+    maxPoints: number,
+  ) {
+    this.buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
+    this.width = (hi - lo) / this.buckets || 1;
+    this.minAt = new Float64Array(this.buckets).fill(-1);
+    this.maxAt = new Float64Array(this.buckets).fill(-1);
+    this.minValue = new Float64Array(this.buckets);
+    this.maxValue = new Float64Array(this.buckets);
+  }
+
+  /**
+   * Adds the points of parallel arrays whose steps lie in [from, to], as positions `base + index`, in
+   * one tight loop (a full-range read passes a million points through it).
+   */
+  addAll(base: number, steps: Float64Array, values: Float64Array, from: number, to: number): void {
+    const { lo, buckets, width, minAt, maxAt, minValue, maxValue } = this;
+    const last = buckets - 1;
+    for (let i = 0; i < steps.length; i++) {
+      const s = steps[i]!;
+      if (s < from || s > to) continue;
+      const at = base + i;
+      const v = values[i]!;
+      if (this.first < 0) this.first = at;
+      this.last = at;
+      let b = Math.floor((s - lo) / width);
+      if (b > last) b = last;
+      if (minAt[b] === -1 || v < minValue[b]!) {
+        minAt[b] = at;
+        minValue[b] = v;
+      }
+      if (maxAt[b] === -1 || v > maxValue[b]!) {
+        maxAt[b] = at;
+        maxValue[b] = v;
+      }
+    }
+  }
+
+  /** The positions kept, ascending. */
+  chosen(): number[] {
+    const kept = new Set<number>();
+    if (this.first >= 0) kept.add(this.first).add(this.last);
+    for (let b = 0; b < this.buckets; b++) {
+      if (this.minAt[b] !== -1) kept.add(this.minAt[b]!);
+      if (this.maxAt[b] !== -1) kept.add(this.maxAt[b]!);
+    }
+    return [...kept].sort((a, b) => a - b);
+  }
+}
+
+/** Indices (ascending) of a min/max down-sample of a whole series to at most `maxPoints` points. */
 export function minMaxBuckets(steps: Float64Array, values: Float64Array, maxPoints: number): Int32Array {
-  const n = steps.length;
-  const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
   let lo = Infinity;
   let hi = -Infinity;
-  for (let i = 0; i < n; i++) {
-    if (steps[i]! < lo) lo = steps[i]!;
-    if (steps[i]! > hi) hi = steps[i]!;
+  for (const s of steps) {
+    if (s < lo) lo = s;
+    if (s > hi) hi = s;
   }
-  const width = (hi - lo) / buckets || 1;
-  const minIdx = new Int32Array(buckets).fill(-1);
-  const maxIdx = new Int32Array(buckets).fill(-1);
-  for (let i = 0; i < n; i++) {
-    const b = Math.min(buckets - 1, Math.floor((steps[i]! - lo) / width));
-    const v = values[i]!;
-    if (minIdx[b] === -1 || v < values[minIdx[b]!]!) minIdx[b] = i;
-    if (maxIdx[b] === -1 || v > values[maxIdx[b]!]!) maxIdx[b] = i;
-  }
-  const chosen = new Set<number>([0, n - 1]);
-  for (let b = 0; b < buckets; b++) {
-    if (minIdx[b] !== -1) chosen.add(minIdx[b]!);
-    if (maxIdx[b] !== -1) chosen.add(maxIdx[b]!);
-  }
-  return Int32Array.from([...chosen].sort((a, b) => a - b));
+  const bucketer = new MinMaxBucketer(lo, hi, maxPoints);
+  bucketer.addAll(0, steps, values, -Infinity, Infinity);
+  return Int32Array.from(bucketer.chosen());
 }

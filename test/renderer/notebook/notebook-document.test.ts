@@ -2,13 +2,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  cellIndex,
   createCell,
   createNotebook,
+  duplicateCell,
   findCell,
   insertCell,
   moveCell,
   newCellId,
   removeCell,
+  setCellKind,
+  setTitle,
+  toNotebookDoc,
   updateCellSource,
   type Cell,
   type CellId,
@@ -96,5 +101,43 @@ describe('notebook edits', () => {
     let doc = createNotebook('t');
     for (let i = 0; i < 50; i++) doc = insertCell(doc, createCell(doc, 'code', String(i)));
     assert.equal(new Set(doc.cells.map((c) => c.id)).size, 50);
+  });
+});
+
+describe('cell kinds, copies, titles and the contract form', () => {
+  it('switches a cell between code and markdown, keeping its id and source', () => {
+    const doc = notebookOf('a', 'b');
+    const id = doc.cells[1]!.id;
+    const md = setCellKind(doc, id, 'markdown');
+    assert.deepEqual(md.cells[1], { id, kind: 'markdown', source: 'b' });
+    assert.equal(md.cells[0]!.kind, 'code');
+    assert.equal(setCellKind(md, id, 'markdown'), md, 'no change, same document');
+    assert.throws(() => setCellKind(doc, 'nosuchid' as CellId, 'code'), /no cell nosuchid/);
+  });
+
+  it('duplicates a cell right below itself under a fresh id', () => {
+    const doc = notebookOf('a', 'b', 'c');
+    const { doc: after, copy } = duplicateCell(doc, doc.cells[1]!.id);
+    assert.deepEqual(sources(after), ['a', 'b', 'b', 'c']);
+    assert.equal(after.cells[2], copy);
+    assert.notEqual(copy.id, doc.cells[1]!.id);
+    assert.equal(new Set(after.cells.map((c) => c.id)).size, 4);
+  });
+
+  it('renames, and finds cell positions', () => {
+    const doc = notebookOf('a', 'b');
+    assert.equal(setTitle(doc, 't'), doc);
+    assert.equal(setTitle(doc, 'Capacity').title, 'Capacity');
+    assert.equal(cellIndex(doc, doc.cells[1]!.id), 1);
+    assert.equal(cellIndex(doc, 'gone' as CellId), -1);
+  });
+
+  it('gives the LabApi plain copies it may not share with the document', () => {
+    const doc = notebookOf('a');
+    const api = toNotebookDoc(doc);
+    assert.deepEqual(api, { title: 't', cells: [{ id: doc.cells[0]!.id, kind: 'code', source: 'a' }] });
+    assert.notEqual(api.cells[0], doc.cells[0]);
+    api.cells.push({ id: 'x' as CellId, kind: 'code', source: '' });
+    assert.equal(doc.cells.length, 1);
   });
 });

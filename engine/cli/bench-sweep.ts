@@ -1,0 +1,73 @@
+// The parallel-sweep figure of `engram bench`: the wall time of one lab.sweep of 8 configs trained
+// one after another, then two (or one per core) at once, each run recorded by a real lab service
+// from a real kernel process, on a lab book in a temporary folder. CLI process.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CellId, ExecutionStatus } from '../api/notebook';
+import { forkLauncher } from '../lab/kernel-host';
+import { LabService } from '../lab/service';
+
+export interface SweepFigures {
+  readonly configs: number;
+  readonly stepsPerRun: number;
+  readonly backend: string;
+  readonly lanes: number;
+  readonly sequentialMs: number;
+  readonly parallelMs: number;
+  /** parallelMs / sequentialMs: 0.5 is a perfect split over two cores. */
+  readonly wallRatio: number;
+  /** Runs of both sweeps the lab book holds as FINISHED (2 × configs when all went well). */
+  readonly finishedRuns: number;
+}
+
+/** Runs one cell and resolves with its status and wall time (from queueing to finishing). */
+function timeCell(service: LabService, notebook: string, cellId: string, source: string): Promise<{ status: ExecutionStatus; ms: number; error: string | null }> {
+  return new Promise((resolve) => {
+    const started = performance.now();
+    let error: string | null = null;
+    let executionId = -1;
+    const off = service.onEvent((event, payload) => {
+      const p = payload as { executionId: number; status?: ExecutionStatus; output?: { type: string; evalue?: string } };
+      if (p.executionId !== executionId) return;
+      if (event === 'outputs.appended' && p.output?.type === 'error') error = p.output.evalue ?? 'error';
+      if (event === 'cells.finished') {
+        off();
+        resolve({ status: p.status!, ms: performance.now() - started, error });
+      }
+    });
+    executionId = service.cells.execute(notebook, cellId as CellId, source).executionId;
+  });
+}
+
+export async function sweepFigures(options: { quick: boolean }): Promise<SweepFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'engram-bench-sweep-'));
+  const service = new LabService({ dbPath: join(dir, 'lab.sqlite'), launcher: forkLauncher() });
+  const notebook = join(dir, 'sweep.engram.md');
+  const lanes = Math.max(2, availableParallelism());
+  const steps = options.quick ? 30 : 120;
+  const grid = `{ model: 'slot-memory', task: 'binary-recall', set: { dim: 128, setSize: [8, 16, 24, 32], evalEvery: 0, evalEpisodes: 16 }, seeds: [0, 1], steps: ${steps} }`;
+  try {
+    // The kernel's start (backend, engine) is not part of either sweep.
+    const warm = await timeCell(service, notebook, 'warm', '1');
+    if (warm.status !== 'ok') throw new Error(`the kernel did not start: ${warm.error}`);
+    const sequential = await timeCell(service, notebook, 'sequential', `await lab.sweep({ ...${grid}, parallel: 1 });`);
+    const parallel = await timeCell(service, notebook, 'parallel', `await lab.sweep({ ...${grid}, parallel: ${lanes} });`);
+    for (const [name, r] of [['sequential', sequential], ['parallel', parallel]] as const) {
+      if (r.status !== 'ok') throw new Error(`the ${name} sweep ended ${r.status}: ${r.error}`);
+    }
+    return {
+      configs: 8,
+      stepsPerRun: steps,
+      backend: service.kernel.backend?.name ?? 'unknown',
+      lanes,
+      sequentialMs: Math.round(sequential.ms),
+      parallelMs: Math.round(parallel.ms),
+      wallRatio: Math.round((parallel.ms / sequential.ms) * 1000) / 1000,
+      finishedRuns: service.store.listRuns({ status: ['FINISHED'] }).length,
+    };
+  } finally {
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
