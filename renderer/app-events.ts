@@ -1,6 +1,5 @@
-// Requests one part of the app makes of another, as DOM CustomEvents on `window`, so that the notebook
-// and the runs view need not know each other: `engram:open-run` (a run card asks the runs view to show
-// a run) and `engram:open-cell` (the runs view asks the notebook to show the cell that made a run).
+// Requests one part of the app makes of another, as CustomEvents on `window`: `engram:open-run` (a run
+// card asks the runs view to show a run), `engram:open-cell` (the runs view asks the notebook for a cell).
 // Renderer process.
 import type { CellId } from '../engine/api/notebook';
 import type { RunId } from '../engine/api/schemas';

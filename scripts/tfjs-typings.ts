@@ -1,7 +1,6 @@
-// A Vite plugin that gives the notebook editor the typings of `@tensorflow/tfjs`: the .d.ts files the
-// package's entry reaches (through @tensorflow/tfjs-core, -layers, …) collected at build time into one
-// JSON asset, `typings/tfjs.json`, which the renderer fetches and hands to monaco's TypeScript service.
-// Node, at build time (and the Vite dev server).
+// A Vite plugin giving the notebook editor the typings of `@tensorflow/tfjs`: the .d.ts files its entry
+// reaches, collected at build time into one JSON asset (`typings/tfjs.json`) that the renderer hands
+// to monaco. Node, at build time (and in the Vite dev server).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';

@@ -85,6 +85,8 @@ export interface RenderedFigure {
 /** The page-side entry the headless drivers call: `window.engramExport.render(payload)`. */
 export interface FigureExportEntry {
   render(payload: FigurePayload): Promise<RenderedFigure>;
+  /** A notebook figure (a plotly spec) drawn at a pixel size, as base64 PNG (for .ipynb export). */
+  renderSpec(spec: { data: Record<string, unknown>[]; layout?: Record<string, unknown> }, size: { widthPx: number; heightPx: number }): Promise<string>;
 }
 
 export const ExportedFigure = z.object({

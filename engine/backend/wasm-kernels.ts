@@ -1,12 +1,15 @@
 // Completes the tfjs wasm backend for training: fast kernels for the gradients it lacks (conv and
 // depthwise filter gradients, UnsortedSegmentSum), a BatchMatMul that keeps transposed and batched
-// products on XNNPACK, the cpu implementation for every other kernel it lacks, and complex64 values.
+// products on XNNPACK, an Identity and slices that do not copy their whole input, the cpu
+// implementation for every other kernel it lacks, and complex64 values.
 // Engine layer; runs in the kernel process, the CLI and tests.
 import * as tf from '@tensorflow/tfjs';
 import { cpuFallbackKernelFunc, involvesComplex, readComplex, type WasmBackendData } from './cpu-fallback-kernel';
 import { wasmConvGradKernels } from './wasm-conv-grad-kernels';
+import { wasmIdentityKernel } from './wasm-identity-kernel';
 import { wasmBatchMatMulKernel } from './wasm-mat-mul-kernel';
 import { wasmSegmentSumKernel } from './wasm-segment-sum-kernel';
+import { wasmSliceKernels } from './wasm-slice-kernels';
 
 /** Which kernels were added to the wasm backend, and how. */
 export interface WasmKernelReport {
@@ -46,8 +49,10 @@ export function installWasmKernels(): WasmKernelReport {
     const viaCpu = cpuFallbackKernelFunc(config.kernelName);
     replaceKernel({ ...config, kernelFunc: (args) => (involvesComplex(args.inputs, args.attrs) ? viaCpu(args) : native(args)) });
   }
-  const replaced = ['BatchMatMul'];
-  replaceKernel(wasmBatchMatMulKernel(tf.getKernel('BatchMatMul', 'wasm')!));
+  const own = (name: string) => tf.getKernel(name, 'wasm')!;
+  const faster = [wasmBatchMatMulKernel(own('BatchMatMul')), wasmIdentityKernel, ...wasmSliceKernels(own)];
+  for (const config of faster) replaceKernel(config);
+  const replaced = faster.map((k) => k.kernelName);
   const fast: string[] = [];
   for (const config of fastKernels) {
     if (present.has(config.kernelName)) continue;

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import type { RunId, RunSpecData } from '../api/schemas';
 import { backendNames } from '../backend/names';
 import { ConfigError } from '../core/config';
-import { chromiumFigureRenderer } from '../lab/export/chromium-figure-renderer';
+import { chromiumFigureRenderer, chromiumSpecRenderer } from '../lab/export/chromium-figure-renderer';
 import { forkLauncher } from '../lab/kernel-host';
 import { labBookPath } from '../lab/paths';
 import { LabService } from '../lab/service';
@@ -99,7 +99,7 @@ export function buildProgram(): Command {
     .option('--port <port>', 'port (0 picks a free one)', intOption('--port'), 0)
     .option('--no-open', 'do not open a browser')
     .action(async (opts: { db?: string; host: string; port: number; open: boolean }) => {
-      const service = new LabService({ dbPath: labBookPath(opts.db), launcher: forkLauncher(), figureRenderer: chromiumFigureRenderer({ rendererDir }) });
+      const service = new LabService({ dbPath: labBookPath(opts.db), launcher: forkLauncher(), figureRenderer: chromiumFigureRenderer({ rendererDir }), notebookFigures: () => chromiumSpecRenderer({ rendererDir }) });
       const server = await serve({ service, staticDir: rendererDir, host: opts.host, port: opts.port });
       process.stdout.write(`Engram is running at ${server.url}\n`);
       if (opts.open) openBrowser(server.url);
@@ -299,7 +299,10 @@ export function buildProgram(): Command {
       else process.stdout.write(`run ${local.runId} evaluated ${opts.episodes} episodes; ${formatMetrics(metrics)}\n`);
     });
 
-  registerNotebookCommands(program, { figureToPng: () => async () => null });
+  registerNotebookCommands(program, {
+    notebookFigures: () =>
+      chromiumSpecRenderer({ rendererDir, onUnavailable: (why) => process.stderr.write(`engram: figures are exported without PNG images: ${why}\n`) }),
+  });
 
   program.addCommand(exportCommand(rendererDir));
   program.addCommand(benchCommand());

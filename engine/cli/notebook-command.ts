@@ -7,8 +7,7 @@ import type { Command } from 'commander';
 import type { CellOutput, ExecutionStatus, NotebookDoc } from '../api/notebook';
 import { forkLauncher } from '../lab/kernel-host';
 import { demoNotebook } from '../lab/notebooks/demo-notebook';
-import { toIpynb, fromIpynb, type FigureToPng } from '../lab/notebooks/ipynb';
-import { imagesToPng } from '../lab/notebooks/images-png';
+import { fromIpynb, type NotebookFigures } from '../lab/notebooks/ipynb';
 import { parseNotebook, serializeNotebook } from '../lab/notebooks/native-format';
 import { writeFileAtomic } from '../lab/notebooks/notebook-manager';
 import { labBookPath } from '../lab/paths';
@@ -24,7 +23,7 @@ function readDoc(path: string): NotebookDoc {
   return path.endsWith('.ipynb') ? fromIpynb(JSON.parse(text), path).doc : parseNotebook(text, path);
 }
 
-export function registerNotebookCommands(program: Command, options: { figureToPng: () => FigureToPng }): void {
+export function registerNotebookCommands(program: Command, options: { notebookFigures: () => NotebookFigures }): void {
   const notebook = program.command('notebook').description('create notebooks and run them headless');
 
   notebook
@@ -46,8 +45,7 @@ export function registerNotebookCommands(program: Command, options: { figureToPn
     .action(async (file: string, opts: { db?: string; out?: string }) => {
       const path = resolve(file);
       const doc = readDoc(path);
-      const render = options.figureToPng();
-      const service = new LabService({ dbPath: labBookPath(opts.db), launcher: forkLauncher(), figureToPng: render });
+      const service = new LabService({ dbPath: labBookPath(opts.db), launcher: forkLauncher(), notebookFigures: options.notebookFigures });
       const code = doc.cells.filter((c) => c.kind === 'code');
       const progress = stderrProgress(`running ${doc.title}`);
       const outputs = new Map<number, CellOutput[]>();
@@ -76,8 +74,7 @@ export function registerNotebookCommands(program: Command, options: { figureToPn
         }
         progress.done();
         if (opts.out) {
-          const stored = service.notebooks.outputs(path, doc);
-          const json = await toIpynb(doc, stored, { figure: render, images: imagesToPng });
+          const json = await service.exportNotebook(doc, service.notebooks.outputs(path, doc));
           writeFileAtomic(resolve(opts.out), `${JSON.stringify(json, null, 1)}\n`);
         }
       } finally {

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { NotebookDoc, StoredCellOutputs } from '../api/notebook';
 import { LAB_API_VERSION, type LabEvent, type LabEventPayload } from '../api/lab-api';
 import type { Provenance, RunId } from '../api/schemas';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,7 @@ import { createDispatcher, LabError, type Dispatcher, type LabHandlers } from '.
 import { exportFigure, FigureInputError, type FigureRenderer } from './export/figure-export';
 import { KernelHost, type KernelLauncher } from './kernel-host';
 import { demoNotebook } from './notebooks/demo-notebook';
-import { fromIpynb, toIpynb, type FigureToPng } from './notebooks/ipynb';
+import { fromIpynb, toIpynb, type NotebookFigures } from './notebooks/ipynb';
 import { newCellId, NOTEBOOK_EXTENSION } from './notebooks/native-format';
 import { NotebookManager, writeFileAtomic } from './notebooks/notebook-manager';
 import { defaultDataDir } from './paths';
@@ -27,7 +28,8 @@ export interface LabServiceOptions {
   readonly dbPath: string;
   readonly launcher: KernelLauncher;
   /** Renders a figure to PNG for .ipynb export (headless Chromium where one is at hand). */
-  readonly figureToPng?: FigureToPng;
+  /** Draws notebook figures to PNG for .ipynb export (headless Chromium); without it, figures keep only their plotly JSON. */
+  readonly notebookFigures?: () => NotebookFigures;
   /** Draws `export.figure` requests headlessly (system Chromium, or an Electron offscreen window); none: the method fails saying so. */
   readonly figureRenderer?: FigureRenderer;
 }
@@ -44,7 +46,7 @@ export class LabService {
   readonly notebooks: NotebookManager;
   readonly cells: CellExecutions;
   readonly dispatcher: Dispatcher;
-  private readonly figureToPng: FigureToPng;
+  private readonly notebookFigures: (() => NotebookFigures) | null;
   private readonly figureRenderer: FigureRenderer | null;
   /** Runs the start-up sweep found dead (left RUNNING by a process that is gone). */
   readonly sweptRuns: readonly RunId[];
@@ -59,7 +61,7 @@ export class LabService {
     };
     this.recorder = new RunRecorder(this.store, emit);
     this.notebooks = new NotebookManager(this.store, emit);
-    this.figureToPng = options.figureToPng ?? (async () => null);
+    this.notebookFigures = options.notebookFigures ?? null;
     this.figureRenderer = options.figureRenderer ?? null;
     this.kernel = new KernelHost(options.launcher, this.recorder, emit, {
       provenance: processProvenance,
@@ -88,6 +90,16 @@ export class LabService {
     await this.kernel.shutdown();
     this.recorder.close();
     this.store.close();
+  }
+
+  /** A notebook with its outputs as .ipynb JSON, figures drawn to PNG where a renderer is set up. */
+  async exportNotebook(doc: NotebookDoc, outputs: readonly StoredCellOutputs[]): Promise<Record<string, unknown>> {
+    const figures = this.notebookFigures?.();
+    try {
+      return await toIpynb(doc, outputs, { figure: figures?.toPng ?? (async () => null), images: imagesToPng });
+    } finally {
+      await figures?.close();
+    }
   }
 
   private handlers(): LabHandlers {
@@ -152,7 +164,7 @@ export class LabService {
       },
       'notebooks.exportIpynb': async ({ path, to }) => {
         const state = this.notebooks.open(path);
-        const json = await toIpynb(state.doc, state.outputs, { figure: this.figureToPng, images: imagesToPng });
+        const json = await this.exportNotebook(state.doc, state.outputs);
         writeFileAtomic(to, `${JSON.stringify(json, null, 1)}\n`);
         return { path: to };
       },

@@ -28,9 +28,9 @@
  * Deviations: the forget-gate bias starts at 1 (Jozefowicz et al. 2015), so that early training
  * keeps what was written; W_h is Glorot-normal rather than orthogonal.
  *
- * Size: H is `hiddenSize` when it is set; when it is null, H = ⌊budgetFloats / 2⌋. At the EBMM budget
- * of 8,256 floats that is H = 4,128 and about 70M parameters (GPU scale); on a CPU set `hiddenSize`
- * (the default 128 trains in seconds per hundred steps).
+ * Size: H is `hiddenSize` when it is set; when it is null, H = ⌊budgetFloats / 2⌋. The gates have
+ * 4H(H + D_in + 1) parameters: at the EBMM budget of 8,256 floats, H = 4,128 and 70M parameters for
+ * 128-bit patterns (GPU scale). On a CPU keep `hiddenSize` set: the default, H = 128, has 132k.
  *
  * Memory floats: 2H (h and c).
  */

@@ -12,8 +12,7 @@
  *
  * Symbols (B batch, N slots = items written, Q queries, D item width, S slot width):
  *   | paper | code      | shape      |
- *   | A     | embed     | [D, S]     | item → slot embedding (tied: the slot is both key and value, m_i = c_i)
- *   | B     | embedQuery| [D, S]     | query embedding u
+ *   | A     | embed     | [D, S]     | item and query embedding, tied (m_i = c_i = A x_i, u = A q)
  *   | m_i   | slots     | [B, N, S]  | the memory
  *   | p     | weights   | [B, Q, N]  | attention over slots
  *   | W     | decode    | [S, D_out] | output layer
@@ -21,15 +20,17 @@
  *
  * Equations (MemN2N §2.1, one layer, repeated for `hops`):
  *   (1) m_i = A x_i
- *   (2) p_i = softmax_i(β uᵀ m_i),  u = B q
+ *   (2) p_i = softmax_i(β uᵀ m_i),  u = A q
  *   (3) o = Σ_i p_i m_i
  *   (4) u ← u + o                       (between hops)
  *   (5) y = act(W o + b)               (act from the task: tanh for ±1 patterns, sigmoid for pixels)
  *
  * Deviations from the paper: input and output memories are tied (one matrix A), so the whole budget
- * goes to one slot array; the attention has a learned sharpness β, which the paper fixes to 1; the
- * answer is decoded from o alone (the paper uses W(o + u)), because for auto-association u is the
- * corrupted query and adding it back only lets corruption through.
+ * goes to one slot array, and the query embedding is tied to it too (B = A, MemN2N's "adjacent"
+ * tying): a random A then already addresses the right slot, and training only has to learn to decode
+ * (300 steps reach EBMM Table 1's Memory Networks row); the attention has a learned sharpness β,
+ * which the paper fixes to 1; the answer is decoded from o alone (the paper uses W(o + u)), because
+ * for auto-association u is the corrupted query and adding it back only lets corruption through.
  *
  * Memory floats: N·S with S = ⌊budgetFloats / N⌋ (the slot width follows from the budget).
  */
@@ -65,7 +66,6 @@ export class SlotMemory implements MemoryModel<SlotMemoryState> {
   readonly slotCount: number;
   readonly slotWidth: number;
   private readonly embed: Dense;
-  private readonly embedQuery: Dense;
   private readonly decode: Dense;
   private readonly logBeta: tf.Variable;
 
@@ -85,7 +85,6 @@ export class SlotMemory implements MemoryModel<SlotMemoryState> {
       );
     }
     this.embed = dense(rng, spec.inputDim, this.slotWidth);
-    this.embedQuery = dense(rng, spec.inputDim, this.slotWidth);
     this.decode = dense(rng, this.slotWidth, spec.outputDim);
     this.logBeta = constantParam([], Math.log(Math.sqrt(this.slotWidth)));
   }
@@ -118,7 +117,7 @@ export class SlotMemory implements MemoryModel<SlotMemoryState> {
   read(state: SlotMemoryState, queries: tf.Tensor): ReadResult {
     return tf.tidy(() => {
       const beta = tf.exp(this.logBeta);
-      let u = applyDense(this.embedQuery, queries); // [B, Q, S]
+      let u = applyDense(this.embed, queries); // [B, Q, S]
       let weights = tf.zeros([0]);
       let o = u;
       for (let hop = 0; hop < this.config.hops; hop++) {
@@ -140,8 +139,6 @@ export class SlotMemory implements MemoryModel<SlotMemoryState> {
     return {
       'embed.W': this.embed.W,
       'embed.b': this.embed.b,
-      'embedQuery.W': this.embedQuery.W,
-      'embedQuery.b': this.embedQuery.b,
       'decode.W': this.decode.W,
       'decode.b': this.decode.b,
       logBeta: this.logBeta,

@@ -1,7 +1,5 @@
-// The notebook's keyboard, as a Jupyter user expects it: in command mode single keys act on the
-// selected cells (A/B insert, D D delete, M/Y markdown/code, arrows and J/K move the selection, I I
-// interrupt, 0 0 restart, Enter edits); Shift/Ctrl/Alt+Enter run in either mode; Ctrl+S saves.
-// Pure: a key press in, a command out. Renderer process.
+// The notebook's keyboard as a Jupyter user expects it: command-mode keys (A/B, D D, M/Y, arrows, J/K,
+// I I, 0 0, Enter) and the keys of both modes (Shift/Ctrl/Alt+Enter, Ctrl+S). Pure. Renderer process.
 
 export interface KeyPress {
   readonly key: string;

@@ -1,8 +1,6 @@
-// The notebook area: the toolbar, a view per cell of the open notebook in document order, the cell
-// selection and Jupyter's two modes (edit: an editor has the keyboard; command: single keys act on the
-// selected cells), the run commands, and the requests other parts of the app make of it
-// (`engram:open-cell`). Opens the most recent notebook, or the demo, once the lab service is reached.
-// Renderer process.
+// The notebook area: toolbar, a view per cell in document order, the selection and Jupyter's edit and
+// command modes, the run commands and the `engram:open-cell` request; opens the most recent notebook
+// (or the demo) once the lab service is reached. Renderer process.
 import type { NotebookState } from '../../engine/api/notebook';
 import type { RendererLabClient } from '../api/lab-client';
 import { describeError } from '../api/lab-call-error';
@@ -158,7 +156,6 @@ export class NotebookView {
         this.selection = event.shiftKey && this.selection.anchor !== null ? { anchor: this.selection.anchor, cursor: cellId } : selectOnly(cellId);
         this.renderSelection();
         this.commandMode();
-        event.preventDefault();
       },
       cellAction: (cellId, action) => this.onCellAction(cellId, action),
     };

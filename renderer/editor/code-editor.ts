@@ -1,7 +1,6 @@
-// A monaco editor for one notebook cell (TypeScript or Markdown): grows with its content, reports
-// edits and the TypeScript service's problems, passes the notebook's keys on (Shift/Ctrl/Alt+Enter to
-// run, Escape to command mode), and can reveal and mark a line an error points at. Loads monaco on
-// first use. Renderer process.
+// A monaco editor for one cell (TypeScript or Markdown): grows with its content, reports edits and
+// problems, hands the notebook its keys (Shift/Ctrl/Alt+Enter, Escape) and marks an error's line.
+// Loads monaco on first use. Renderer process.
 import type { editor as MonacoEditor } from 'monaco-editor/editor';
 
 export interface EditorProblem {

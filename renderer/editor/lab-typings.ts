@@ -1,7 +1,6 @@
-// The typings cells are checked against: engine/kernel/lab-types.ts (the `lab` API, self-contained and
-// fed here as text) turned into global declarations — `lab` a global `const lab: Lab`, its interfaces
-// global types such as `RunResult` — plus the global `tf` typed from `@tensorflow/tfjs`, and the
-// diagnostics that do not apply to notebook cells. Pure. Renderer process (editor).
+// The typings cells are checked against: engine/kernel/lab-types.ts (as text) made global (`lab` a
+// `const lab: Lab`, its interfaces global types), the global `tf`, the kernel's console and timers, and
+// the diagnostics that do not apply to cells. Pure. Renderer process (editor).
 
 /** Where the editor's TypeScript service finds the typings (monaco extra libs). */
 export const LAB_TYPINGS_PATH = 'file:///engram/lab.d.ts';

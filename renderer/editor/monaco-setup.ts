@@ -1,8 +1,6 @@
-// Monaco as the notebook uses it: the editor with its features, TypeScript and Markdown tokenising, the
-// TypeScript language service set up for notebook cells (the `lab` and `tf` typings, the diagnostics
-// that do not apply to cells), and both workers as same-origin files (the CSP allows no blob:
-// workers). Imported lazily by code-editor.ts, so the app frame shows before monaco has loaded.
-// Renderer process.
+// Monaco as the notebook uses it: TypeScript and Markdown, the TypeScript service set up for cells
+// (`lab` and `tf` typings, diagnostics that do not apply to cells) and both workers as same-origin files
+// (no blob: workers under the CSP). Imported lazily by code-editor.ts. Renderer process.
 import * as monaco from 'monaco-editor/editor';
 import 'monaco-editor/features/register.all';
 import 'monaco-editor/languages/definitions/markdown/register';

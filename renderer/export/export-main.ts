@@ -116,4 +116,28 @@ async function render(payload: FigurePayload): Promise<RenderedFigure> {
   return { svg, pngBase64, csv, widthPx, heightPx };
 }
 
-window.engramExport = { render };
+/** Notebook figures are drawn at twice their CSS size, so the PNG stays sharp on high-density screens. */
+const NOTEBOOK_PNG_DPI = 192;
+
+async function renderSpec(
+  spec: { data: Record<string, unknown>[]; layout?: Record<string, unknown> },
+  size: { widthPx: number; heightPx: number },
+): Promise<string> {
+  await Promise.all([document.fonts.load(`12px ${FONT_FAMILY}`, 'x'), document.fonts.load(`12px ${FONT_FAMILY}`, 'σ')]);
+  const host = document.getElementById('figure');
+  if (!host) throw new Error('export.html has no #figure element');
+  const { Plotly } = await import('../plots/plotly-bundle');
+  const layout = { ...spec.layout, width: size.widthPx, height: size.heightPx, font: { family: FONT_FAMILY }, paper_bgcolor: '#fff' };
+  // WebGL traces come out as a raster inside the SVG (or blank without a GPU); draw them as SVG traces.
+  const data = spec.data.map((trace) => (trace.type === 'scattergl' ? { ...trace, type: 'scatter' } : trace));
+  await Plotly.newPlot(host, data, layout, { staticPlot: true });
+  const plainSvg = await Plotly.toImage(host, { format: 'svg', width: size.widthPx, height: size.heightPx, imageDataOnly: true });
+  Plotly.purge(host);
+  // As for exported figures: the SVG carries its font, since an SVG drawn as an image sees no page fonts.
+  const widthMm = size.widthPx / PX_PER_MM;
+  const heightMm = size.heightPx / PX_PER_MM;
+  const svg = physicalSvg(plainSvg, widthMm, heightMm, await embeddedFonts());
+  return toBase64(await rasterise(svg, { format: 'png', widthMm, heightMm, dpi: NOTEBOOK_PNG_DPI }));
+}
+
+window.engramExport = { render, renderSpec };

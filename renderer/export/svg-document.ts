@@ -37,7 +37,9 @@ export function physicalSvg(svg: string, widthMm: number, heightMm: number, font
   }
   tag = withAttribute(withAttribute(tag, 'width', `${short(widthMm)}mm`), 'height', `${short(heightMm)}mm`);
   const faces = fonts
-    .map((f) => `@font-face{font-family:'${f.family}';font-style:normal;font-weight:400;src:url(data:font/woff2;base64,${f.woff2Base64}) format('woff2');unicode-range:${f.unicodeRange};}`)
+    // font-display: swap, because a rasterised SVG image does not wait for its fonts: with the default
+    // (block) any text needing a face that is still loading, such as the Greek subset, would vanish.
+    .map((f) => `@font-face{font-family:'${f.family}';font-style:normal;font-weight:400;font-display:swap;src:url(data:font/woff2;base64,${f.woff2Base64}) format('woff2');unicode-range:${f.unicodeRange};}`)
     .join('');
   const style = faces ? `<style type="text/css">${faces}</style>` : '';
   const start = match.index;

@@ -1,7 +1,6 @@
-// The open notebook as the renderer holds it: its document (edited through the store), its file path
-// and save state, and the runs of its cells. Every edit goes to `notebooks.update` after a short quiet
-// moment (the service keeps a crash-safe draft at once and writes the file within 2 s); writes leave
-// one at a time, in order. Cell runs follow the kernel's events. No DOM. Renderer process.
+// The open notebook in the renderer: its document (edited through the store), path and save state, and
+// its cells' runs following the kernel's events. Edits go to `notebooks.update` after a short quiet
+// moment, one write at a time, in order. No DOM. Renderer process.
 import type { LabClient, LabEventPayload } from '../../engine/api/lab-api';
 import type { CellId, NotebookState } from '../../engine/api/notebook';
 import { finishedRun, NO_RUN, outputRun, queuedRun, restoredRun, startedRun, type CellRun } from './cell-runs';

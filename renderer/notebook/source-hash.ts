@@ -1,8 +1,8 @@
-// The short source hash the lab service stores with a cell's outputs (the first 16 hex digits of the
-// SHA-256 of the UTF-8 source), computed here to tell whether a cell changed since its outputs were
-// made. Plain TypeScript rather than crypto.subtle: that exists only in secure contexts, and browser
-// mode opened from another machine (`engram serve --host 0.0.0.0`, plain http) is not one. Renderer process.
+// The source hash the lab book keys outputs by (SHA-256 of the UTF-8 source, 16 hex digits), to tell
+// whether a cell changed since its outputs were made. Pure. Renderer process.
 
+// Plain TypeScript rather than crypto.subtle, which exists only in secure contexts: browser mode opened
+// from another machine (`engram serve --host 0.0.0.0`, plain http) is not one.
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01,
   0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc,

@@ -1,7 +1,6 @@
-// A figure output: the kernel's plotly spec (data only, never script) drawn with the renderer's plotly
-// bundle. A live figure (`figure.live`) is first filled from the runs' stored series — the spec holds
-// only the points there were when the cell drew it — then grown in place by `runs.progressed` events
-// while its runs train. An untrusted (imported) figure is drawn as it came. Renderer process.
+// A figure output: the kernel's plotly spec drawn with the renderer's plotly bundle; a live one is filled
+// from its runs' stored series and grown in place while they train (an imported one stays as it came).
+// Renderer process.
 import type { CellOutput } from '../../engine/api/notebook';
 import type { PlotlyApi } from 'plotly.js/lib/core';
 import type { RendererLabClient } from '../api/lab-client';
@@ -21,16 +20,32 @@ function loadPlotly(): Promise<PlotlyApi> {
   return plotlyLoading;
 }
 
-/** The spec's layout over the notebook's defaults: a compact figure that fills the cell's width. */
-export function notebookLayout(layout: Record<string, unknown> | undefined): Record<string, unknown> {
+/** Heights in the figure, top to bottom: title, plotting area, x-axis ticks and title, legend rows. */
+const TOP_PX = 40;
+const PLOT_PX = 212;
+const AXIS_PX = 48;
+const LEGEND_ROW_PX = 20;
+const LEGEND_ENTRIES_PER_ROW = 3;
+
+/** Traces that get a legend entry (plotly gives none to a lone trace, nor to hidden band edges). */
+function legendEntries(data: readonly Record<string, unknown>[]): number {
+  return data.length < 2 ? 0 : data.filter((t) => t['showlegend'] !== false).length;
+}
+
+/**
+ * The spec's layout over the notebook's defaults: a compact figure that fills the cell's width, with
+ * its legend (when it has one) in rows under the x-axis title, where it hides no data.
+ */
+export function notebookLayout(layout: Record<string, unknown> | undefined, data: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const legendPx = Math.ceil(legendEntries(data) / LEGEND_ENTRIES_PER_ROW) * LEGEND_ROW_PX;
   return {
-    height: 320,
-    margin: { l: 56, r: 16, t: 40, b: 44 },
+    height: TOP_PX + PLOT_PX + AXIS_PX + legendPx,
+    margin: { l: 56, r: 16, t: TOP_PX, b: AXIS_PX + legendPx },
     font: { family: 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif', size: 11, color: '#1f2328' },
     paper_bgcolor: '#ffffff',
     plot_bgcolor: '#ffffff',
-    // Under the x-axis title, however many rows it takes (container coordinates make room for it).
-    legend: { orientation: 'h', x: 0, xref: 'container', y: 0, yref: 'container', yanchor: 'bottom' },
+    // y is in plot heights: the legend starts just under the x-axis title.
+    legend: { orientation: 'h', x: 0, xanchor: 'left', y: -AXIS_PX / PLOT_PX, yanchor: 'top' },
     ...layout,
     autosize: true,
     // Zoom and legend choices survive the redraws a live figure makes.
@@ -55,7 +70,7 @@ export class FigureOutput {
     this.note.hidden = true;
     this.element = element('div', { className: 'output-figure' }, [this.plot, this.note]);
     this.traces = structuredClone(output.spec.data);
-    this.layout = notebookLayout(output.spec.layout);
+    this.layout = notebookLayout(output.spec.layout, output.spec.data);
     this.redraw();
     if (output.live && trusted) this.goLive(new LiveTraces(output.live), output.live.metric, client);
   }

@@ -1,7 +1,5 @@
-// The data of a live figure output (`figure.live`: a metric of some runs against step or time): one
-// trace per run, in `runIds` order as the kernel drew them, first filled from the stored series, then
-// grown by the points `runs.progressed` events carry. Points that arrive before a run's series is
-// loaded wait for it; points a trace already has are skipped. Pure; no DOM. Renderer process.
+// The data of a live figure (`figure.live`): one trace per run, filled from the stored series, then
+// grown by `runs.progressed` points, never doubled (points that come early wait). Pure. Renderer process.
 import type { CellOutput } from '../../engine/api/notebook';
 import type { MetricPointData, RunId } from '../../engine/api/schemas';
 

@@ -1,8 +1,6 @@
-// A code cell's outputs, drawn one view per output (the `CellOutput` union) and updated in place as
-// outputs arrive: an output object the list still holds keeps its view (a growing figure keeps its
-// plot), a replaced one (a progress update, a stream continued) is redrawn; a run's progress goes
-// into its run card. Says when the outputs are stale (the cell changed since) or imported
-// (untrusted). Renderer process.
+// A code cell's outputs, one view per `CellOutput`, updated in place as outputs arrive (a kept output
+// keeps its view, so a live plot keeps growing; a replaced one is redrawn; a run's progress goes into
+// its run card), with notes when they are stale or imported. Renderer process.
 import type { CellOutput } from '../../engine/api/notebook';
 import type { RendererLabClient } from '../api/lab-client';
 import { element } from '../dom/element';

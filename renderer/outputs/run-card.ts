@@ -1,7 +1,5 @@
-// A run output (a cell started a training or evaluation run): the run's name, model and task, and its
-// status and step kept current by run events. Clicking it asks the runs view to show the run
-// (`engram:open-run`). An imported card names a run of another lab book: shown, not followed.
-// Renderer process.
+// A run output: the run's name, model, task, status and step, kept current by run events; a click asks
+// the runs view to show the run (`engram:open-run`). An imported card is shown, not followed. Renderer process.
 import type { CellOutput } from '../../engine/api/notebook';
 import type { RunStatus } from '../../engine/api/schemas';
 import type { RendererLabClient } from '../api/lab-client';

@@ -1,11 +1,11 @@
-// HTML from elsewhere, made safe to show: imported notebooks' text/html outputs and Markdown cells
-// (rendered with marked) pass through DOMPurify, which drops scripts, event handlers, `javascript:`
-// URLs, forms and frames; pictures load only from inline data, links open outside the app. Nothing in
-// them executes (the CSP forbids inline script as well: Chromium reports each event handler it meets
-// while parsing such HTML as a refused one in the console). Renderer process.
+// Untrusted HTML made safe to show (imported text/html outputs, Markdown cells via marked): DOMPurify
+// drops scripts, handlers, `javascript:` URLs, forms and frames; pictures load only from data: URLs and
+// links open outside the app. Renderer process.
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 
+// Nothing in it executes; the CSP forbids inline script too (Chromium's parser reports each inline
+// handler it meets in such HTML as refused, in the console, before DOMPurify removes it).
 const FORBID_TAGS = ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'frame', 'object', 'embed', 'base', 'meta', 'link'];
 
 DOMPurify.addHook('afterSanitizeAttributes', (node) => {

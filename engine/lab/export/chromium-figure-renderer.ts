@@ -8,6 +8,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import type { FigureExportEntry, FigurePayload, RenderedFigure } from '../../api/figure';
 import { RENDERER_CSP } from '../../api/csp';
+import type { FigureToPng } from '../notebooks/ipynb';
 import { FigureInputError, type FigureRenderer } from './figure-export';
 
 /** The Chromium found when CHROMIUM_PATH does not name one (Debian's package). */
@@ -53,34 +54,46 @@ export function findChromium(explicit?: string): { path: string } | { problem: s
   };
 }
 
+/**
+ * Opens the built renderer's export page in a fresh headless Chromium, runs `use` on it, and closes
+ * the browser whatever happens.
+ */
+async function withExportPage<T>(options: ChromiumFigureRendererOptions, use: (page: Page, pageErrors: string[]) => Promise<T>): Promise<T> {
+  const found = findChromium(options.executablePath);
+  if ('problem' in found) throw new Error(found.problem);
+  if (!existsSync(join(options.rendererDir, 'export.html'))) {
+    throw new Error(`the renderer is not built (${join(options.rendererDir, 'export.html')} is missing): run npm run build`);
+  }
+  const browser = await chromium.launch({ executablePath: found.path, headless: true, args: HEADLESS_ARGS });
+  try {
+    const page = await browser.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (err) => pageErrors.push(err.message));
+    await page.route(`${ORIGIN}/**`, async (route) => {
+      const file = resolveInside(options.rendererDir, new URL(route.request().url()).pathname);
+      if (!file) return route.fulfill({ status: 404, body: 'Not found' });
+      try {
+        const body = await readFile(file);
+        return route.fulfill({
+          status: 200,
+          body,
+          headers: { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': RENDERER_CSP },
+        });
+      } catch {
+        return route.fulfill({ status: 404, body: 'Not found' });
+      }
+    });
+    await page.goto(`${ORIGIN}/export.html`);
+    return await use(page, pageErrors);
+  } finally {
+    await browser.close();
+  }
+}
+
 export function chromiumFigureRenderer(options: ChromiumFigureRendererOptions): FigureRenderer {
   return {
-    async render(payload) {
-      const found = findChromium(options.executablePath);
-      if ('problem' in found) throw new Error(found.problem);
-      if (!existsSync(join(options.rendererDir, 'export.html'))) {
-        throw new Error(`the renderer is not built (${join(options.rendererDir, 'export.html')} is missing): run npm run build`);
-      }
-      const browser = await chromium.launch({ executablePath: found.path, headless: true, args: HEADLESS_ARGS });
-      try {
-        const page = await browser.newPage();
-        const pageErrors: string[] = [];
-        page.on('pageerror', (err) => pageErrors.push(err.message));
-        await page.route(`${ORIGIN}/**`, async (route) => {
-          const file = resolveInside(options.rendererDir, new URL(route.request().url()).pathname);
-          if (!file) return route.fulfill({ status: 404, body: 'Not found' });
-          try {
-            const body = await readFile(file);
-            return route.fulfill({
-              status: 200,
-              body,
-              headers: { 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': RENDERER_CSP },
-            });
-          } catch {
-            return route.fulfill({ status: 404, body: 'Not found' });
-          }
-        });
-        await page.goto(`${ORIGIN}/export.html`);
+    render: (payload) =>
+      withExportPage(options, async (page, pageErrors) => {
         const outcome = await page.evaluate(
           async (p) => {
             const entry = (globalThis as unknown as { engramExport?: FigureExportEntry }).engramExport;
@@ -98,9 +111,55 @@ export function chromiumFigureRenderer(options: ChromiumFigureRendererOptions): 
           throw new Error(`the export page failed: ${outcome.error}${pageErrors.length ? ` (${pageErrors.join('; ')})` : ''}`);
         }
         return { bytes: await fileBytes(page, payload, outcome.figure), csv: outcome.figure.csv };
-      } finally {
-        await browser.close();
+      }),
+  };
+}
+
+/** Pixel size of notebook figures in an exported .ipynb (a typical notebook output width). */
+const NOTEBOOK_FIGURE_PX = { widthPx: 720, heightPx: 420 };
+
+/**
+ * Draws notebook figures (plotly specs) to PNG for .ipynb export through the same export page. One
+ * browser serves every figure of an export; the caller closes it. Without a Chromium or a built
+ * renderer, figures get no PNG (their plotly JSON is still exported) and `onUnavailable` hears why.
+ */
+export function chromiumSpecRenderer(
+  options: ChromiumFigureRendererOptions & { onUnavailable?: (reason: string) => void },
+): { toPng: FigureToPng; close(): Promise<void> } {
+  let unavailable = false;
+  let session: Promise<{ page: Page; done: () => void; closed: Promise<unknown> }> | null = null;
+  const open = () => {
+    session ??= new Promise((resolveSession, rejectSession) => {
+      let done!: () => void;
+      const finished = new Promise<void>((r) => (done = r));
+      const closed = withExportPage(options, async (page) => {
+        resolveSession({ page, done, closed });
+        await finished;
+      }).catch(rejectSession);
+    });
+    return session;
+  };
+  return {
+    async toPng(spec) {
+      if (unavailable) return null;
+      let page: Page;
+      try {
+        ({ page } = await open());
+      } catch (err) {
+        unavailable = true;
+        options.onUnavailable?.(err instanceof Error ? err.message : String(err));
+        return null;
       }
+      return page.evaluate(
+        async ({ s, size }) => (globalThis as unknown as { engramExport: FigureExportEntry }).engramExport.renderSpec(s, size),
+        { s: spec, size: NOTEBOOK_FIGURE_PX },
+      );
+    },
+    async close() {
+      if (!session || unavailable) return;
+      const { done, closed } = await session;
+      done();
+      await closed;
     },
   };
 }

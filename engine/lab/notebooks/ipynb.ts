@@ -7,6 +7,12 @@ import { newCellId } from './native-format';
 /** A figure spec rendered to PNG (base64), where a renderer is at hand (headless Chromium). */
 export type FigureToPng = (spec: Extract<CellOutput, { type: 'figure' }>['spec']) => Promise<string | null>;
 
+/** A session that draws notebook figures to PNG for one export, then is closed. */
+export interface NotebookFigures {
+  readonly toPng: FigureToPng;
+  close(): Promise<void>;
+}
+
 /** An image grid encoded as PNG (base64). */
 export type ImagesToPng = (output: Extract<CellOutput, { type: 'images' }>) => string;
 

@@ -1,10 +1,11 @@
-// The pure parts of output views: table values, error positions, image sizes and bytes, and where a
-// run's progress goes.
+// The pure parts of output views: table values, error positions, image sizes and bytes, where a run's
+// progress goes, and the notebook's figure layout.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CellOutput } from '../../../engine/api/notebook';
 import type { RunId } from '../../../engine/api/schemas';
 import { cellPosition } from '../../../renderer/outputs/error-output';
+import { notebookLayout } from '../../../renderer/outputs/figure-output';
 import { decodeBase64, displaySize } from '../../../renderer/outputs/images-output';
 import { progressOwners } from '../../../renderer/outputs/output-layout';
 import { formatCell } from '../../../renderer/outputs/table-output';
@@ -44,5 +45,20 @@ describe('output layout', () => {
       [2, 1],
       [3, 4],
     ]);
+  });
+});
+
+describe('notebook figure layout', () => {
+  it('makes room under the x-axis for one legend row per three entries, and none for a lone trace', () => {
+    const line = (name: string, showlegend?: boolean) => ({ type: 'scatter', name, ...(showlegend === undefined ? {} : { showlegend }) });
+    const lone = notebookLayout(undefined, [line('loss')]);
+    const four = notebookLayout(undefined, [line('a'), line('b'), line('c'), line('d'), line('band', false)]);
+    assert.equal((four['height'] as number) - (lone['height'] as number), 40);
+    assert.equal((four['margin'] as { b: number }).b - (lone['margin'] as { b: number }).b, 40);
+  });
+
+  it("keeps the spec's own layout over the defaults, but not its uirevision", () => {
+    const layout = notebookLayout({ title: { text: 't' }, height: 500, uirevision: 'x' }, []);
+    assert.deepEqual([layout['title'], layout['height'], layout['uirevision']], [{ text: 't' }, 500, 'cell-figure']);
   });
 });

@@ -1,0 +1,61 @@
+// The optional native matrix product: the engram_blas addon (engine/backend/native-blas/, built by
+// `npm install` where a C compiler is at hand) over the system's OpenBLAS or Accelerate. Loaded once;
+// where it is missing Engram runs its WebAssembly products and says why. Engine layer; runs in the
+// kernel process, its worker threads, the CLI and tests.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/** C_i = op(A_i)·op(B_i) for i < batch, row-major, each operand at an element offset with a batch stride (0: shared). */
+export type Gemm = (
+  batch: number,
+  transposeA: boolean,
+  transposeB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: Float32Array,
+  aOffset: number,
+  aStride: number,
+  b: Float32Array,
+  bOffset: number,
+  bStride: number,
+  c: Float32Array,
+  cOffset: number,
+  cStride: number,
+) => void;
+
+export type NativeBlas = { readonly gemm: Gemm; readonly library: string; readonly threads: number } | { readonly problem: string };
+
+interface Addon {
+  load(threads: number): string;
+  gemm(...args: (number | Float32Array)[]): void;
+}
+
+let loaded: NativeBlas | null = null;
+
+/**
+ * The native product, or why there is none. ENGRAM_NATIVE_BLAS=0 turns it off; ENGRAM_BLAS_THREADS
+ * sets the BLAS's threads (default 1: a run per core, and sweeps run one per core side by side).
+ */
+export function nativeBlas(): NativeBlas {
+  if (loaded) return loaded;
+  loaded = load();
+  return loaded;
+}
+
+function load(): NativeBlas {
+  if (process.env['ENGRAM_NATIVE_BLAS'] === '0') return { problem: 'turned off by ENGRAM_NATIVE_BLAS=0' };
+  const file = join(__dirname, 'native-blas', 'build', 'Release', 'engram_blas.node');
+  if (!existsSync(file)) return { problem: `the engram_blas addon is not built (${file}); npm install builds it where a C compiler is at hand` };
+  const threads = Math.max(1, Number(process.env['ENGRAM_BLAS_THREADS'] ?? 1) || 1);
+  try {
+    const addon = createRequire(__filename)(file) as Addon;
+    const library = addon.load(threads);
+    const gemm: Gemm = (batch, ta, tb, m, n, k, a, ao, as, b, bo, bs, c, co, cs) =>
+      addon.gemm(batch, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, ao, as, b, bo, bs, c, co, cs);
+    return { gemm, library, threads };
+  } catch (err) {
+    return { problem: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+  }
+}

@@ -1,0 +1,12 @@
+# Builds engram_blas.node, the optional native matrix product of engine/backend/native-blas.ts. It links
+# no BLAS at build time: the library is opened at run time, so a machine without one builds it anyway.
+{
+  "targets": [
+    {
+      "target_name": "engram_blas",
+      "sources": ["engram-blas.c"],
+      "cflags": ["-O2", "-Wall"],
+      "conditions": [["OS != 'win'", {"libraries": ["-ldl"]}]]
+    }
+  ]
+}

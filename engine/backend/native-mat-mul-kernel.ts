@@ -1,0 +1,94 @@
+// BatchMatMul on the native BLAS (native-blas.ts) for the wasm and cpu backends: the operands are read
+// where the backend keeps them (the wasm heap, the cpu backend's arrays) and the transpose flags go to
+// the BLAS, so no product copies or transposes anything. Engine layer; runs wherever training runs.
+import * as tf from '@tensorflow/tfjs';
+import type { WasmBackendData } from './cpu-fallback-kernel';
+import type { Gemm } from './native-blas';
+
+/*
+ * Why: the wasm backend's products run on XNNPACK's WebAssembly at 20–35 GFLOP/s and the cpu
+ * backend's in JavaScript at ~1; OpenBLAS does 100+ on one core of this machine (machine-probe.md §3),
+ * and most of the talk's models spend a third or more of a training step in products.
+ */
+
+/** Where a float32 tensor's values are: an array and the element offset of the first one. */
+interface Located {
+  readonly array: Float32Array;
+  readonly offset: number;
+}
+
+/** How a backend makes an output and finds values, as the kernel needs them. */
+interface Storage {
+  output(shape: number[]): tf.TensorInfo;
+  /** Call after every output of the kernel is made: a wasm allocation may move the heap. */
+  locate(t: tf.TensorInfo): Located;
+}
+
+function wasmStorage(backend: tf.KernelBackend): Storage {
+  const wasm = backend as WasmBackendData & { readonly wasm: { readonly HEAPF32: Float32Array } };
+  return {
+    output: (shape) => wasm.makeOutput(shape, 'float32'),
+    locate: (t) => ({ array: wasm.wasm.HEAPF32, offset: wasm.dataIdMap.get(t.dataId).memoryOffset / 4 }),
+  };
+}
+
+function cpuStorage(backend: tf.KernelBackend): Storage {
+  const cpu = backend as tf.KernelBackend & {
+    readonly data: { get(dataId: tf.DataId): { values: unknown } };
+    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  };
+  return {
+    output: (shape) => cpu.makeTensorInfo(shape, 'float32', new Float32Array(tf.util.sizeFromShape(shape))),
+    locate: (t) => ({ array: cpu.data.get(t.dataId).values as Float32Array, offset: 0 }),
+  };
+}
+
+/**
+ * The native BatchMatMul for `backendName` ('wasm' or 'cpu'). Products it does not take — other
+ * dtypes, and batch shapes that broadcast other than one operand against a whole batch — go to
+ * `fallback`.
+ */
+export function nativeBatchMatMulKernel(backendName: 'wasm' | 'cpu', gemm: Gemm, fallback: tf.KernelConfig): tf.KernelConfig {
+  const storageOf = backendName === 'wasm' ? wasmStorage : cpuStorage;
+  const kernelFunc: tf.KernelFunc = (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback.kernelFunc(args);
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
+    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
+    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
+    const outerA = a.shape.slice(0, -2);
+    const outerB = b.shape.slice(0, -2);
+    const batchA = tf.util.sizeFromShape(outerA);
+    const batchB = tf.util.sizeFromShape(outerB);
+    const batch = Math.max(batchA, batchB);
+    if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return fallback.kernelFunc(args);
+    let outer: number[];
+    try {
+      outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
+    } catch {
+      return fallback.kernelFunc(args);
+    }
+    if (tf.util.sizeFromShape(outer) !== batch) return fallback.kernelFunc(args);
+    const storage = storageOf(args.backend as tf.KernelBackend);
+    const out = storage.output([...outer, m, n]);
+    if (m * n === 0) return out;
+    const c = storage.locate(out);
+    if (k === 0) {
+      c.array.fill(0, c.offset, c.offset + batch * m * n);
+      return out;
+    }
+    const x = storage.locate(a);
+    const y = storage.locate(b);
+    if (batchB === 1 && batchA > 1 && !transposeA) {
+      // Every batch element of a against the one b: a single product of batchA·m rows.
+      gemm(1, false, transposeB, batchA * m, n, k, x.array, x.offset, 0, y.array, y.offset, 0, c.array, c.offset, 0);
+    } else {
+      gemm(batch, transposeA, transposeB, m, n, k, x.array, x.offset, batchA === 1 ? 0 : m * k, y.array, y.offset, batchB === 1 ? 0 : k * n, c.array, c.offset, m * n);
+    }
+    return out;
+  };
+  return { kernelName: 'BatchMatMul', backendName, kernelFunc };
+}
