@@ -3,7 +3,7 @@
 // the BLAS, so no product copies or transposes anything. Engine layer; runs wherever training runs.
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendData } from './cpu-fallback-kernel';
-import type { Gemm } from './native-blas';
+import { nativeBlas, type Gemm } from './native-blas';
 
 /*
  * Why: the wasm backend's products run on XNNPACK's WebAssembly at 20–35 GFLOP/s and the cpu
@@ -73,6 +73,8 @@ export function nativeBatchMatMulKernel(backendName: 'wasm' | 'cpu', gemm: Gemm,
     }
     if (tf.util.sizeFromShape(outer) !== batch) return fallback.kernelFunc(args);
     const storage = storageOf(args.backend as tf.KernelBackend);
+    // The cpu backend may hold values in another array type (made from plain numbers, say).
+    if (!(storage.locate(a).array instanceof Float32Array) || !(storage.locate(b).array instanceof Float32Array)) return fallback.kernelFunc(args);
     const out = storage.output([...outer, m, n]);
     if (m * n === 0) return out;
     const c = storage.locate(out);
@@ -91,4 +93,27 @@ export function nativeBatchMatMulKernel(backendName: 'wasm' | 'cpu', gemm: Gemm,
     return out;
   };
   return { kernelName: 'BatchMatMul', backendName, kernelFunc };
+}
+
+const installed = new Map<string, string>();
+
+/**
+ * Puts the native BatchMatMul in front of the backend's current one (call after the backend's own
+ * kernels are in place); returns what the products run on, for the backend's description.
+ */
+export function installNativeMatMul(backendName: 'wasm' | 'cpu'): string {
+  const known = installed.get(backendName);
+  if (known) return known;
+  const blas = nativeBlas();
+  let description: string;
+  if ('gemm' in blas) {
+    const current = tf.getKernel('BatchMatMul', backendName)!;
+    tf.unregisterKernel('BatchMatMul', backendName);
+    tf.registerKernel(nativeBatchMatMulKernel(backendName, blas.gemm, current));
+    description = `products on ${blas.library}, ${blas.threads} thread${blas.threads === 1 ? '' : 's'}`;
+  } else {
+    description = `no native products: ${blas.problem}`;
+  }
+  installed.set(backendName, description);
+  return description;
 }

@@ -31,6 +31,12 @@ function medianMs(fn: () => void, repeats = REPEATS): number {
   );
 }
 
+/** Waits for a result and frees it: reads one value (the backends here compute synchronously). */
+function settle(t: tf.Tensor): void {
+  tf.tidy(() => void t.reshape([-1]).slice(0, 1).dataSync());
+  t.dispose();
+}
+
 /** GFLOP/s of an n×n by n×n product: median of `repeats`, each with a right operand never multiplied before. */
 export function matMulGflops(n: number, repeats: number): number {
   const a = tf.randomNormal([n, n]);
@@ -38,7 +44,7 @@ export function matMulGflops(n: number, repeats: number): number {
   const operands = Array.from({ length: repeats + 1 }, () => tf.randomNormal([n, n]));
   const times = operands.map((b) => {
     const started = performance.now();
-    tf.tidy(() => void tf.matMul(a, b).dataSync());
+    settle(tf.matMul(a, b));
     return performance.now() - started;
   });
   tf.dispose([a, ...operands]);
@@ -57,16 +63,18 @@ export async function shippedWasmMatMul(): Promise<tf.KernelConfig | null> {
 }
 
 /**
- * Median time of op(fresh inputs) minus that of making them: every call gets inputs computed just
- * before it, as in a training step (see matMulGflops).
+ * Median time of `op` on inputs made afresh for every call (made before the clock starts), as in a
+ * training step: XNNPACK caches packed operands per tensor, which a step never reuses.
  */
 function opMs(inputs: tf.Tensor[], op: (...fresh: tf.Tensor[]) => tf.Tensor, repeats = REPEATS): number {
-  const bump = tf.scalar(1e-3);
-  const fresh = () => inputs.map((t) => t.add(bump));
-  const making = medianMs(() => tf.tidy(() => void fresh().forEach((t) => t.dataSync())), repeats);
-  const total = medianMs(() => tf.tidy(() => void op(...fresh()).dataSync()), repeats);
-  bump.dispose();
-  return Math.max(0, total - making);
+  const sets = Array.from({ length: repeats + 1 }, (_, i) => inputs.map((t) => (t.dtype === 'float32' ? t.add(1e-3 * (i + 1)) : t.clone())));
+  const times = sets.map((fresh) => {
+    const started = performance.now();
+    settle(op(...fresh));
+    return performance.now() - started;
+  });
+  tf.dispose(sets.flat());
+  return median(times.slice(1));
 }
 
 /** Runs `fn` with `config` registered in place of the current kernel of that name. */

@@ -5,6 +5,9 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/config';
 import { backendNames, type BackendName } from './names';
+import { installCholeskySolveKernel } from './cholesky-solve-kernels';
+import { installGridKernels } from './grid-kernels';
+import { installNativeMatMul } from './native-mat-mul-kernel';
 import { installWasmKernels } from './wasm-kernels';
 
 export { backendNames, type BackendName } from './names';
@@ -38,9 +41,9 @@ async function tryWasm(): Promise<string> {
   requireOptional('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
   // The wasm backend lacks kernels that training needs (conv filter gradients, gather's gradient, …).
-  installWasmKernels();
+  const { products } = installWasmKernels();
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  return `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread)`;
+  return `@tensorflow/tfjs-backend-wasm (${simd ? 'SIMD' : 'no SIMD'}, 1 thread; ${products})`;
 }
 
 async function tryCpu(): Promise<string> {
@@ -48,7 +51,9 @@ async function tryCpu(): Promise<string> {
   // The cpu backend greets its first use in Node with a banner on stderr advising tfjs-node; the
   // choice was made here on purpose, so the banner is switched off.
   (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
-  return '@tensorflow/tfjs cpu (pure JavaScript)';
+  installCholeskySolveKernel('cpu');
+  installGridKernels('cpu');
+  return `@tensorflow/tfjs cpu (pure JavaScript; ${installNativeMatMul('cpu')})`;
 }
 
 const loaders: Record<BackendName, () => Promise<string>> = { tensorflow: tryTensorflow, wasm: tryWasm, cpu: tryCpu };

@@ -1,18 +1,13 @@
 // Times one training step of two reference networks (machine-probe.md §3 b and c) on the current
 // backend, so backends and kernel choices can be compared. Engine layer; runs in the CLI and scripts.
 import * as tf from '@tensorflow/tfjs';
-import { matMul2d } from '../core/layers';
 import { Rng } from '../core/random';
 
 export const benchNetworks = ['mlp', 'conv'] as const;
 export type BenchNetwork = (typeof benchNetworks)[number];
 
-/** How dense products are computed: plain `tf.matMul`, or the engine's `matMul2d` fast path. */
-export type BenchMatMul = 'tf' | 'engine';
-
 export interface StepBenchOptions {
   readonly network: BenchNetwork;
-  readonly matMul: BenchMatMul;
   readonly warmupSteps: number;
   readonly timedSteps: number;
 }
@@ -44,7 +39,7 @@ function zeros(shape: number[]): tf.Variable {
 }
 
 // MLP 784-256-256-784 on a batch of 64, relu, mean squared error against its input.
-function mlp(rng: Rng, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): Net {
+function mlp(rng: Rng): Net {
   const sizes = [784, 256, 256, 784];
   const weights = sizes.slice(1).map((out, i) => variable(rng, [sizes[i]!, out], Math.sqrt(2 / (sizes[i]! + out))));
   const biases = sizes.slice(1).map((out) => zeros([out]));
@@ -52,7 +47,7 @@ function mlp(rng: Rng, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): Net
   const loss = (): tf.Scalar => {
     let h: tf.Tensor2D = x;
     weights.forEach((w, i) => {
-      h = mm(h, w as tf.Tensor2D).add(biases[i]!);
+      h = tf.matMul(h, w as tf.Tensor2D).add(biases[i]!);
       if (i + 1 < weights.length) h = tf.relu(h);
     });
     return tf.losses.meanSquaredError(x, h);
@@ -61,7 +56,7 @@ function mlp(rng: Rng, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): Net
 }
 
 // conv2d 3×3×32 'same' on 32×28×28×1 → relu → dense 10 → softmax cross-entropy.
-function convNet(rng: Rng, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D): Net {
+function convNet(rng: Rng): Net {
   const filter = variable(rng, [3, 3, 1, 32], Math.sqrt(2 / 9));
   const bias = zeros([32]);
   const w = variable(rng, [28 * 28 * 32, 10], Math.sqrt(2 / (28 * 28 * 32 + 10)));
@@ -70,7 +65,7 @@ function convNet(rng: Rng, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D):
   const labels = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, () => rng.int(10)), 'int32'), 10));
   const loss = (): tf.Scalar => {
     const h = tf.relu(tf.conv2d(x, filter as tf.Tensor4D, 1, 'same').add(bias)); // [32, 28, 28, 32]
-    const logits = mm(h.reshape([32, -1]) as tf.Tensor2D, w as tf.Tensor2D).add(b); // [32, 10]
+    const logits = tf.matMul(h.reshape([32, -1]) as tf.Tensor2D, w as tf.Tensor2D).add(b); // [32, 10]
     return tf.losses.softmaxCrossEntropy(labels, logits);
   };
   return { variables: [filter, bias, w, b], loss, inputs: [x, labels] };
@@ -78,8 +73,7 @@ function convNet(rng: Rng, mm: (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D):
 
 /** Median wall time of one Adam step (forward, backward, update) of a reference network. */
 export function benchTrainingStep(options: StepBenchOptions): StepBenchResult {
-  const mm = options.matMul === 'engine' ? matMul2d : (a: tf.Tensor2D, b: tf.Tensor2D) => tf.matMul(a, b) as tf.Tensor2D;
-  const net = (options.network === 'mlp' ? mlp : convNet)(new Rng(1), mm);
+  const net = (options.network === 'mlp' ? mlp : convNet)(new Rng(1));
   const optimizer = tf.train.adam(1e-3);
   const step = (): number => {
     const started = tf.util.now();

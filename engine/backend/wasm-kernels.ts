@@ -1,15 +1,21 @@
 // Completes the tfjs wasm backend for training: fast kernels for the gradients it lacks (conv and
 // depthwise filter gradients, UnsortedSegmentSum), a BatchMatMul that keeps transposed and batched
-// products on XNNPACK, an Identity and slices that do not copy their whole input, the cpu
-// implementation for every other kernel it lacks, and complex64 values.
+// products on XNNPACK (or the native BLAS), an Identity, slices, tiles and sums that do not copy
+// their whole input, a vectorised tanh, the cpu implementation for every other kernel it lacks, and
+// complex64 values.
 // Engine layer; runs in the kernel process, the CLI and tests.
 import * as tf from '@tensorflow/tfjs';
+import { installCholeskySolveKernel } from './cholesky-solve-kernels';
 import { cpuFallbackKernelFunc, involvesComplex, readComplex, type WasmBackendData } from './cpu-fallback-kernel';
+import { installGridKernels } from './grid-kernels';
 import { wasmConvGradKernels } from './wasm-conv-grad-kernels';
 import { wasmIdentityKernel } from './wasm-identity-kernel';
+import { installNativeMatMul } from './native-mat-mul-kernel';
 import { wasmBatchMatMulKernel } from './wasm-mat-mul-kernel';
 import { wasmSegmentSumKernel } from './wasm-segment-sum-kernel';
-import { wasmSliceKernels } from './wasm-slice-kernels';
+import { wasmSumKernel } from './wasm-sum-kernel';
+import { wasmTanhKernel } from './wasm-tanh-kernel';
+import { wasmCopyKernels } from './wasm-copy-kernels';
 
 /** Which kernels were added to the wasm backend, and how. */
 export interface WasmKernelReport {
@@ -19,6 +25,8 @@ export interface WasmKernelReport {
   readonly fallback: readonly string[];
   /** The backend's own kernels replaced by faster ones. */
   readonly replaced: readonly string[];
+  /** What the matrix products run on: the native BLAS, or why not. */
+  readonly products: string;
 }
 
 const fastKernels: readonly tf.KernelConfig[] = [...wasmConvGradKernels(), wasmSegmentSumKernel];
@@ -50,9 +58,12 @@ export function installWasmKernels(): WasmKernelReport {
     replaceKernel({ ...config, kernelFunc: (args) => (involvesComplex(args.inputs, args.attrs) ? viaCpu(args) : native(args)) });
   }
   const own = (name: string) => tf.getKernel(name, 'wasm')!;
-  const faster = [wasmBatchMatMulKernel(own('BatchMatMul')), wasmIdentityKernel, ...wasmSliceKernels(own)];
+  const faster = [wasmBatchMatMulKernel(own('BatchMatMul')), wasmIdentityKernel, ...wasmCopyKernels(own), wasmSumKernel(own('Sum')), wasmTanhKernel({ sigmoid: own('Sigmoid'), multiply: own('Multiply'), sub: own('Sub'), tanh: own('Tanh') })];
   for (const config of faster) replaceKernel(config);
   const replaced = faster.map((k) => k.kernelName);
+  const products = installNativeMatMul('wasm');
+  installCholeskySolveKernel('wasm');
+  installGridKernels('wasm');
   const fast: string[] = [];
   for (const config of fastKernels) {
     if (present.has(config.kernelName)) continue;
@@ -76,6 +87,6 @@ export function installWasmKernels(): WasmKernelReport {
     return start === undefined && end === undefined ? pairs : pairs.slice(2 * (start ?? 0), end === undefined ? undefined : 2 * end);
   };
 
-  report = { fast, fallback, replaced };
+  report = { fast, fallback, replaced, products };
   return report;
 }

@@ -24,7 +24,7 @@ export type ChildResult =
       readonly evalEpisodesPerSec: number;
       readonly evalWindows: number;
     }
-  | { readonly kind: 'matmul'; readonly backend: string; readonly gflops: Readonly<Record<string, number>> }
+  | { readonly kind: 'matmul'; readonly backend: string; readonly backendDetail: string; readonly gflops: Readonly<Record<string, number>> }
   | { readonly kind: 'ops'; readonly backend: string; readonly ops: readonly OpTiming[] }
   | { readonly kind: 'error'; readonly backend: string; readonly error: string };
 
@@ -34,10 +34,10 @@ export async function runChildJob(job: ChildJob): Promise<ChildResult> {
   const info = await selectBackend(job.backend);
   switch (job.kind) {
     case 'matmul':
-      return { kind: 'matmul', backend: info.name, gflops: Object.fromEntries(job.sizes.map((n) => [String(n), matMulGflops(n, job.repeats)])) };
+      return { kind: 'matmul', backend: info.name, backendDetail: info.detail, gflops: Object.fromEntries(job.sizes.map((n) => [String(n), matMulGflops(n, job.repeats)])) };
     case 'ops': {
       const steps = benchNetworks.map((network) => {
-        const step = benchTrainingStep({ network, matMul: 'engine', warmupSteps: 2, timedSteps: 7 });
+        const step = benchTrainingStep({ network, warmupSteps: 2, timedSteps: 7 });
         return { op: `training step of the machine-probe ${network} network (§3 b, c)`, engramMs: Math.round(step.medianMs * 1000) / 1000 };
       });
       return { kind: 'ops', backend: info.name, ops: [...opTimings(shipped), ...steps] };

@@ -13,7 +13,6 @@ import { selectReferences, type BenchReference } from './bench-references';
 import { storeFigures, type StoreFigures } from './bench-store';
 import { sweepFigures, type SweepFigures } from './bench-sweep';
 import { startTorch, type TorchRunner } from './bench-torch';
-import { formatTable } from './tables';
 
 const repoRoot = resolve(__dirname, '..', '..');
 const benchScripts = join(repoRoot, 'test', 'bench');
@@ -62,9 +61,9 @@ export interface BenchReport {
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Runs one child job in a fresh Node process; a crash or overrun becomes an error result. */
-function runChild(job: ChildJob, timeoutMs: number): Promise<ChildResult> {
+function runChild(job: ChildJob, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', childEntry, JSON.stringify(job)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', childEntry, JSON.stringify(job)], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -91,8 +90,29 @@ function crashLine(stderr: string, code: number | null): string {
   return `crashed (exit ${code}): ${telling?.trim() ?? 'no message'}`;
 }
 
+/** Seconds of timed windows per model and side (the cpu backend gets half), which keep the bench within 15 minutes. */
+const BUDGET_SECONDS = { full: 8, quick: 3 };
+
+/**
+ * Why the cpu backend is not timed for a model, or null: it is 10–30× slower than wasm (measured),
+ * so a model whose wasm step takes more than a quarter second would take minutes of warm-up alone.
+ */
+function tooSlowForCpu(wasm: ChildResult | undefined): string | null {
+  if (!wasm) return null;
+  if (wasm.kind === 'error') return 'not timed: it failed on wasm, and the cpu backend is 10–30× slower';
+  if (wasm.kind !== 'model') return null;
+  const slow = (wasm.stepsPerSec !== undefined && wasm.stepsPerSec < 4) || wasm.evalEpisodesPerSec < 20;
+  return slow ? 'not timed: on wasm it takes over 0.25 s a step (or 50 ms an episode), and the cpu backend is 10–30× slower' : null;
+}
+
 function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
   return a && b ? a / b : null;
+}
+
+/** A Markdown (GitHub) table; cells must not hold `|`. */
+function markdownTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n') + '\n';
 }
 
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined ? '–' : Number(v.toPrecision(digits)).toString());
@@ -120,10 +140,14 @@ async function modelRows(
   for (const reference of references) {
     const engram = new Map<string, ChildResult>();
     for (const backend of backends) {
-      // The cpu backend is 5–10× slower than wasm; a smaller budget keeps the bench within its 15 minutes.
-      const budgetSeconds = (options.quick ? 3 : 10) * (backend === 'cpu' ? 0.6 : 1);
+      const budgetSeconds = (options.quick ? BUDGET_SECONDS.quick : BUDGET_SECONDS.full) * (backend === 'cpu' ? 0.5 : 1);
+      const why = backend === 'cpu' ? tooSlowForCpu(engram.get('wasm')) : null;
+      if (why) {
+        engram.set(backend, { kind: 'error', backend, error: why });
+        continue;
+      }
       log(`bench: ${reference.id} on ${backend}`);
-      engram.set(backend, await runChild({ kind: 'model', backend, reference, budgetSeconds }, (budgetSeconds * 6 + 90) * 1000));
+      engram.set(backend, await runChild({ kind: 'model', backend, reference, budgetSeconds }, (budgetSeconds * 5 + 60) * 1000));
     }
     let pytorch: { stepsPerSec?: number; evalEpisodesPerSec?: number } = {};
     const torchNotes: string[] = [];
@@ -135,7 +159,7 @@ async function modelRows(
       else {
         log(`bench: ${reference.id} in PyTorch`);
         const { spec, memoryFloats } = await resolvedReference(reference);
-        const budgetSeconds = options.quick ? 3 : 10;
+        const budgetSeconds = options.quick ? BUDGET_SECONDS.quick : BUDGET_SECONDS.full;
         const result = await runner.run(
           {
             kind: 'model',
@@ -147,14 +171,12 @@ async function modelRows(
             memoryFloats,
             train: reference.train,
             warmupSteps: 2,
-            window: 1,
             budgetSeconds,
             maxWindows: 7,
-            evalEpisodes: Math.min(spec.training.batchSize, 32),
             evalBatch: Math.min(spec.training.batchSize, 32),
             digitsDir,
           },
-          (budgetSeconds * 6 + 120) * 1000,
+          (budgetSeconds * 5 + 90) * 1000,
         );
         if (result.error) torchNotes.push(`PyTorch: ${result.error}`);
         else pytorch = result;
@@ -185,12 +207,17 @@ async function modelRows(
 
 async function matmulFigures(backends: readonly BackendName[], torch: () => Promise<TorchRunner | { reason: string }>, options: BenchOptions) {
   const out: Record<string, Record<string, number> | string> = {};
-  for (const backend of backends) {
-    // The cpu backend runs a 1024² product in seconds; 256 and 512 tell its rate as well.
+  const details: Record<string, string> = {};
+  const rows: [string, BackendName, NodeJS.ProcessEnv][] = backends.map((b) => [b, b, process.env]);
+  // The same wasm backend with its products left on XNNPACK, the WebAssembly the native BLAS replaces.
+  if (backends.includes('wasm')) rows.splice(1, 0, ['wasm, XNNPACK products (ENGRAM_NATIVE_BLAS=0)', 'wasm', { ...process.env, ENGRAM_NATIVE_BLAS: '0' }]);
+  for (const [label, backend, env] of rows) {
+    // The cpu backend without the native BLAS runs a 1024² product in seconds; 256 and 512 tell its rate as well.
     const sizes = backend === 'cpu' ? [256, 512] : [512, 1024];
-    log(`bench: matMul GFLOP/s on ${backend}`);
-    const r = await runChild({ kind: 'matmul', backend, sizes, repeats: options.quick ? 3 : 7 }, 300_000);
-    out[backend] = r.kind === 'matmul' ? { ...r.gflops } : r.kind === 'error' ? r.error : 'no result';
+    log(`bench: matMul GFLOP/s on ${label}`);
+    const r = await runChild({ kind: 'matmul', backend, sizes, repeats: options.quick ? 3 : 7 }, 300_000, env);
+    out[label] = r.kind === 'matmul' ? { ...r.gflops } : r.kind === 'error' ? r.error : 'no result';
+    if (r.kind === 'matmul') details[label] = r.backendDetail;
   }
   if (options.torch) {
     const runner = await torch();
@@ -204,7 +231,7 @@ async function matmulFigures(backends: readonly BackendName[], torch: () => Prom
       out['pytorch'] = figures;
     }
   }
-  return out;
+  return { gflops: out, details };
 }
 
 /** The app's render times in Chromium, from test/bench/ui-timing.ts in a process of its own. */
@@ -249,17 +276,19 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
   const out: string[] = [];
   out.push('## engram bench', '');
   out.push(`Machine: ${m['cpu']}, ${m['cores']} cores, ${m['memoryGiB']} GiB, Node ${m['node']} (${m['platform']}); PyTorch ${m['pytorch']}.`);
-  out.push(`Load average (1, 5, 15 min) before: ${(m['loadAverageBefore'] as number[]).join(', ')}; after: ${(m['loadAverageAfter'] as number[]).join(', ')}.`, '');
+  out.push(`Load average (1, 5, 15 min) before: ${(m['loadAverageBefore'] as number[]).join(', ')}; after: ${(m['loadAverageAfter'] as number[]).join(', ')}; the bench took ${m['benchSeconds']} s.`, '');
+  for (const [label, detail] of Object.entries((m['backends'] ?? {}) as Record<string, string>)) out.push(`- ${label}: ${detail}`);
+  out.push('');
   out.push('Matrix product n×n·n×n, GFLOP/s:', '');
   out.push(
-    formatTable(
+    markdownTable(
       ['backend', 'GFLOP/s'],
       Object.entries(report.matmulGflops).map(([b, v]) => [b, typeof v === 'string' ? v : Object.entries(v).map(([n, g]) => `${fmt(g)} (n = ${n})`).join(', ')]),
     ),
   );
   out.push('Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch:', '');
   out.push(
-    formatTable(
+    markdownTable(
       ['model', 'task', 'backend', 'steps/s', 'PyTorch', 'ratio', 'eval ep/s', 'PyTorch', 'ratio'],
       report.models.map((r) => [
         r.reference,
@@ -292,7 +321,7 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
         continue;
       }
       out.push(`${backend}:`, '');
-      out.push(formatTable(['op', 'Engram ms', 'replaced ms'], rows.map((o: { op: string; engramMs: number; replacedMs?: number }) => [o.op, fmt(o.engramMs), fmt(o.replacedMs)])));
+      out.push(markdownTable(['op', 'Engram ms', 'replaced ms'], rows.map((o: { op: string; engramMs: number; replacedMs?: number }) => [o.op, fmt(o.engramMs), fmt(o.replacedMs)])));
     }
   }
   return out.join('\n');
@@ -317,7 +346,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     if (!('reason' in current) && !current.alive) torchRunner = startTorch(benchScripts, options.torchThreads);
     return torchRunner;
   };
-  const matmulGflops = await matmulFigures(backends, torch, options);
+  const { gflops: matmulGflops, details: backendDetails } = await matmulFigures(backends, torch, options);
   const models = await modelRows(references, backends, options, torch);
   const torchState = options.torch ? await torch() : { reason: '--no-torch' };
   const torchInfo = 'reason' in torchState ? `skipped (${torchState.reason})` : `${torchState.version}, ${torchState.threads} thread(s)`;
@@ -338,7 +367,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   log('bench: UI in Chromium');
   const ui = options.ui ? await uiFigures() : { skipped: '--no-ui' };
   const report: BenchReport = {
-    machine: { ...machine(loadBefore, torchInfo), benchSeconds: Math.round((Date.now() - startedMs) / 1000) },
+    machine: { ...machine(loadBefore, torchInfo), backends: backendDetails, benchSeconds: Math.round((Date.now() - startedMs) / 1000) },
     matmulGflops,
     models,
     store,

@@ -17,23 +17,31 @@ export interface SweepFigures {
   readonly parallelMs: number;
   /** parallelMs / sequentialMs: 0.5 is a perfect split over two cores. */
   readonly wallRatio: number;
+  /**
+   * CPU time of the kernel process (all its threads) over wall time, per sweep: how many cores each
+   * kept busy. On a loaded machine the wall ratio says little; this says whether both cores worked.
+   */
+  readonly sequentialCores: number;
+  readonly parallelCores: number;
   /** Runs of both sweeps the lab book holds as FINISHED (2 × configs when all went well). */
   readonly finishedRuns: number;
 }
 
-/** Runs one cell and resolves with its status and wall time (from queueing to finishing). */
-function timeCell(service: LabService, notebook: string, cellId: string, source: string): Promise<{ status: ExecutionStatus; ms: number; error: string | null }> {
+/** Runs one cell and resolves with its status, wall time (from queueing to finishing) and result text. */
+function timeCell(service: LabService, notebook: string, cellId: string, source: string): Promise<{ status: ExecutionStatus; ms: number; error: string | null; result: string }> {
   return new Promise((resolve) => {
     const started = performance.now();
     let error: string | null = null;
+    let result = '';
     let executionId = -1;
     const off = service.onEvent((event, payload) => {
-      const p = payload as { executionId: number; status?: ExecutionStatus; output?: { type: string; evalue?: string } };
+      const p = payload as { executionId: number; status?: ExecutionStatus; output?: { type: string; evalue?: string; text?: string } };
       if (p.executionId !== executionId) return;
       if (event === 'outputs.appended' && p.output?.type === 'error') error = p.output.evalue ?? 'error';
+      if (event === 'outputs.appended' && p.output?.type === 'result') result = p.output.text ?? '';
       if (event === 'cells.finished') {
         off();
-        resolve({ status: p.status!, ms: performance.now() - started, error });
+        resolve({ status: p.status!, ms: performance.now() - started, error, result });
       }
     });
     executionId = service.cells.execute(notebook, cellId as CellId, source).executionId;
@@ -51,8 +59,12 @@ export async function sweepFigures(options: { quick: boolean }): Promise<SweepFi
     // The kernel's start (backend, engine) is not part of either sweep.
     const warm = await timeCell(service, notebook, 'warm', '1');
     if (warm.status !== 'ok') throw new Error(`the kernel did not start: ${warm.error}`);
-    const sequential = await timeCell(service, notebook, 'sequential', `await lab.sweep({ ...${grid}, parallel: 1 });`);
-    const parallel = await timeCell(service, notebook, 'parallel', `await lab.sweep({ ...${grid}, parallel: ${lanes} });`);
+    // The cell's value is the kernel process's CPU milliseconds during the sweep.
+    const sweep = (name: string, parallel: number) =>
+      timeCell(service, notebook, name, `const ${name}Cpu = process.cpuUsage();\nawait lab.sweep({ ...${grid}, parallel: ${parallel} });\nconst ${name}Used = process.cpuUsage(${name}Cpu);\n(${name}Used.user + ${name}Used.system) / 1000`);
+    const sequential = await sweep('sequential', 1);
+    const parallel = await sweep('parallel', lanes);
+    const cores = (r: { ms: number; result: string }) => Math.round((Number.parseFloat(r.result) / r.ms) * 100) / 100;
     for (const [name, r] of [['sequential', sequential], ['parallel', parallel]] as const) {
       if (r.status !== 'ok') throw new Error(`the ${name} sweep ended ${r.status}: ${r.error}`);
     }
@@ -64,6 +76,8 @@ export async function sweepFigures(options: { quick: boolean }): Promise<SweepFi
       sequentialMs: Math.round(sequential.ms),
       parallelMs: Math.round(parallel.ms),
       wallRatio: Math.round((parallel.ms / sequential.ms) * 1000) / 1000,
+      sequentialCores: cores(sequential),
+      parallelCores: cores(parallel),
       finishedRuns: service.store.listRuns({ status: ['FINISHED'] }).length,
     };
   } finally {

@@ -21,10 +21,9 @@ export type TorchJob =
       readonly memoryFloats: number;
       readonly train: boolean;
       readonly warmupSteps: number;
-      readonly window: number;
       readonly budgetSeconds: number;
       readonly maxWindows: number;
-      readonly evalEpisodes: number;
+      /** Episodes per evaluation batch, as Engram's evaluate: min(batch, 32). */
       readonly evalBatch: number;
       readonly digitsDir: string;
     };

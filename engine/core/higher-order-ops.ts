@@ -41,33 +41,15 @@ export const smoothSigmoid: Unary = tf.customGrad((...args: (tf.Tensor | tf.Grad
   };
 });
 
-/** Swaps the last two axes. */
-function swapLastAxes(x: tf.Tensor): tf.Tensor {
-  const perm = x.shape.map((_, i) => i);
-  perm[x.rank - 1] = x.rank - 2;
-  perm[x.rank - 2] = x.rank - 1;
-  return tf.transpose(x, perm);
-}
-
 /**
- * a·b for 2-D operands or batched 3-D ones (same batch), differentiable to every order. Its gradient
- * multiplies by explicitly transposed operands rather than through tf.matMul's transpose flags,
- * which the wasm backend runs several times slower (machine-probe.md §3: 3.5 ms against 0.5 ms for a
- * 384×128 by 128×128 product measured here); the saved inputs keep nested derivatives exact.
+ * a·b for 2-D operands or batched 3-D ones (same batch), differentiable to every order: tf.matMul's
+ * gradient is products of its saved inputs with transpose flags, and inputs saved for a gradient
+ * stay on the tape, so nested derivatives are exact. The flags cost nothing on Engram's wasm and cpu
+ * BatchMatMul kernels (engine/backend), so no operand is transposed explicitly.
  */
-export const nestedMatMul: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor = tf.customGrad(
-  (...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b),
-      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-        const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
-        return [nestedMatMul(dy as tf.Tensor, swapLastAxes(sb)), nestedMatMul(swapLastAxes(sa), dy as tf.Tensor)];
-      },
-    };
-  },
-);
+export function nestedMatMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return tf.matMul(a, b);
+}
 
 /**
  * The same values as `x`, cut from the gradient tape (a stop-gradient). The result shares `x`'s

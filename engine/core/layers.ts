@@ -31,29 +31,15 @@ export function dense(rng: Rng, inDim: number, outDim: number): Dense {
 
 /**
  * Matrix product of a 2-D left operand with a 2-D right one. Every dense product of the engine goes
- * through here, so a backend-specific fast path has one place to live.
+ * through here, so a backend-specific fast path has one place to live. tf.matMul's own gradient
+ * multiplies with transpose flags; the wasm and cpu backends' BatchMatMul kernels (engine/backend)
+ * take those flags at full speed, so the gradient needs no explicit transposes and computes only the
+ * operand gradients a step asks for. Its saved copies are inputs, so it can be differentiated again,
+ * as EBMM does.
  */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return tf.getBackend() === 'wasm' ? matMulTransposingGrad(a, b) : tf.matMul(a, b);
+  return tf.matMul(a, b);
 }
-
-// tf.matMul's gradient multiplies with the transpose flags, which the wasm backend runs 4–10 times
-// slower than an explicit transpose followed by a plain product (machine-probe.md §3). This product's
-// gradient transposes explicitly, in differentiable ops of the saved inputs (saved copies stay
-// connected to the inputs on the tape), so it can be differentiated again, as EBMM does. customGrad
-// cannot tell which inputs need a gradient, so both are computed: one spare product when `a` is data.
-const matMulTransposingGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [a, b, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
-  save([a, b]);
-  return {
-    value: tf.matMul(a, b),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const g = dy as tf.Tensor2D;
-      return [matMul2d(g, tf.transpose(sb)), matMul2d(tf.transpose(sa), g)];
-    },
-  };
-}) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 /** x·W + b over the last axis of x, for x of any rank ≥ 1. */
 export function applyDense(layer: Dense, x: tf.Tensor): tf.Tensor {

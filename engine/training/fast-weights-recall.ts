@@ -46,7 +46,8 @@ export interface RecallRow {
 /**
  * Trains and tests every entry at every K. Every sequence is trained and tested with all K of its keys
  * as queries — K independent continuations of one written sequence, so K samples of the paper's
- * task for the price of one write.
+ * task for the price of one write. The defaults (K = 2, 4, 6; R = 50; 8,000 steps of 32 sequences at
+ * lr 2e-3) took 35 minutes on the wasm backend of a shared 2-core machine.
  */
 export async function fastWeightsRecallTable(options: RecallTableOptions = {}): Promise<ExperimentResult<RecallRow>> {
   const pairs = options.pairs ?? [2, 4, 6];

@@ -31,6 +31,7 @@ export interface CompletionRow {
 /** CPU-sized defaults: 5 patterns of 32 bits, each shown 3 steps then 2 blank, twice; the test shown 3 steps. */
 export const defaultCompletionTask = { dim: 32, patterns: 5, presentSteps: 3, gapSteps: 2, cycles: 2, queries: 1 } as const;
 
+/** Trains one network per rule with the same budget and tests it; the defaults take ~7 minutes on wasm. */
 export async function plasticityCompletionTable(options: CompletionTableOptions = {}): Promise<ExperimentResult<CompletionRow>> {
   const rules = options.rules ?? ['decay', 'oja', 'none'];
   const taskConfig = { ...defaultCompletionTask, ...options.taskConfig };

@@ -30,10 +30,15 @@ def make_optimizer(params, training):
     return torch.optim.Adam(params, lr=training['learningRate'])
 
 
-def windows(step, warmup, window, budget_s, max_windows):
-    """Median steps per second over timed windows of `window` steps, after `warmup` steps."""
+def windows(step, warmup, budget_s, max_windows):
+    """Median calls per second over timed windows, after `warmup` calls: the windows are sized from the
+    last warm-up call to fill the budget, as Engram's side does (engine/training/throughput.ts)."""
+    took = 0.0
     for _ in range(warmup):
+        started = time.perf_counter()
         step()
+        took = time.perf_counter() - started
+    window = max(1, round(budget_s / max_windows / max(took, 1e-6)))
     rates = []
     deadline = time.perf_counter() + budget_s
     while len(rates) < max_windows and (len(rates) < 1 or time.perf_counter() < deadline):
@@ -71,21 +76,19 @@ def time_model(job):
             if counter['steps'] % training['logEvery'] == 0 and not torch.isfinite(loss).item():
                 raise ValueError(f'loss is {loss.item()} at step {counter["steps"]}')
 
-        rate, count = windows(step, job['warmupSteps'], job['window'], job['budgetSeconds'], job['maxWindows'])
+        rate, count = windows(step, job['warmupSteps'], job['budgetSeconds'], job['maxWindows'])
         result.update(stepsPerSec=rate, windows=count)
     batch = job['evalBatch']
 
     def evaluate():
-        done = 0
         with torch.no_grad():
-            while done < job['evalEpisodes']:
-                size = min(batch, job['evalEpisodes'] - done)
-                episode = task.sample(size)
-                task.score(episode, model.episode(episode))
-                done += size
+            episode = task.sample(batch)
+            task.score(episode, model.episode(episode))
 
-    rate, count = windows(evaluate, 1, 1, job['budgetSeconds'] / 2, job['maxWindows'])
-    result.update(evalEpisodesPerSec=rate * job['evalEpisodes'], evalWindows=count)
+    # Engram's evaluation gives untrained models the whole budget, trained ones half of it.
+    budget = job['budgetSeconds'] / 2 if job['train'] and params else job['budgetSeconds']
+    rate, count = windows(evaluate, 1, budget, job['maxWindows'])
+    result.update(evalEpisodesPerSec=rate * batch, evalWindows=count)
     return result
 
 

@@ -13,7 +13,7 @@ describe('benchTrainingStep', () => {
       if (!(await wasmHere(t))) return;
       await selectBackend('wasm');
       const before = tf.memory().numTensors;
-      const result = benchTrainingStep({ network, matMul: 'engine', warmupSteps: 0, timedSteps: 2 });
+      const result = benchTrainingStep({ network, warmupSteps: 0, timedSteps: 2 });
       assert.equal(result.backend, 'wasm');
       assert.equal(result.stepsMs.length, 2);
       assert.ok(result.stepsMs.every((ms) => Number.isFinite(ms) && ms >= 0));

@@ -97,6 +97,20 @@ describe('BloomBits', () => {
     });
   }
 
+  it('keeps the formula at a small composite m, where plain double hashing mod m collapses (m = 480, n = 50, k = 7)', () => {
+    const [n, m, k] = [50, 480, 7];
+    const rng = new Rng(480);
+    let falsePositives = 0;
+    for (let f = 0; f < 1000; f++) {
+      const filter = new BloomBits(new BloomHashes(m, k, [rng.nextUint32(), rng.nextUint32()]));
+      for (let i = 0; i < n; i++) filter.add(randomKey(rng, 12));
+      for (let j = 0; j < 1000; j++) if (filter.has(randomKey(rng, 12))) falsePositives++;
+    }
+    const measured = falsePositives / 1e6;
+    const expected = bloomFalsePositiveRate(m, n, k);
+    assert.ok(Math.abs(measured - expected) / expected <= 0.1, `measured FPR ${measured}, formula ${expected}`);
+  });
+
   it('never misses an item it stored', () => {
     const rng = new Rng(3);
     for (let f = 0; f < 200; f++) {

@@ -1,0 +1,169 @@
+// Kernels for core/grid-ops.ts on the wasm and cpu backends: k×k 'same' patches and their fold,
+// stride-2 subsampling and its adjoint, 2×2 average pooling and its adjoint, as copies and sums over
+// the values (NHWC, float32). Engine layer; runs wherever training runs.
+import * as tf from '@tensorflow/tfjs';
+import { GRID_KERNELS } from '../core/grid-ops';
+import type { WasmBackendData } from './cpu-fallback-kernel';
+
+/*
+ * Why: the fallback computes each map as a convolution with a one-hot filter, which multiplies every
+ * output by a whole filter of zeros: patches of a 32-channel map cost 9·32·288 multiply-adds a pixel
+ * for 288 copies, and EBMM's image energies spent 80 % of a training step there (the Conv2D and
+ * Conv2DBackpropInput kernels). Copies cost what PyTorch's im2col costs.
+ */
+
+type Values = { length: number; [i: number]: number };
+
+/** Reads an input's values and makes an output, for one backend. */
+interface Access {
+  input(t: tf.TensorInfo): Values;
+  /** Makes a zero-filled output; the returned values are valid until the next allocation. */
+  output(shape: number[]): { info: tf.TensorInfo; values: Values };
+}
+
+function wasmAccess(backend: tf.KernelBackend): Access {
+  const wasm = backend as WasmBackendData;
+  return {
+    input: (t) => wasm.typedArrayFromHeap(t),
+    output: (shape) => {
+      const info = wasm.makeOutput(shape, 'float32');
+      const values = wasm.typedArrayFromHeap(info);
+      values.fill(0);
+      return { info, values };
+    },
+  };
+}
+
+function cpuAccess(backend: tf.KernelBackend): Access {
+  const cpu = backend as tf.KernelBackend & {
+    readonly data: { get(dataId: tf.DataId): { values: Values } };
+    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+  };
+  return {
+    input: (t) => cpu.data.get(t.dataId).values,
+    output: (shape) => {
+      const values = new Float32Array(tf.util.sizeFromShape(shape));
+      return { info: cpu.makeTensorInfo(shape, 'float32', values), values };
+    },
+  };
+}
+
+type GridFunc = (x: tf.TensorInfo, attrs: tf.NamedAttrMap, access: Access) => tf.TensorInfo;
+
+// out[m, y, x, (dy·k + dx)·C + c] = in[m, y + dy − p, x + dx − p, c]
+const patches: GridFunc = (x, attrs, access) => {
+  const k = attrs['kernel'] as number;
+  const [m, h, w, c] = x.shape as [number, number, number, number];
+  const p = (k - 1) / 2;
+  const depth = k * k * c;
+  const out = access.output([m, h, w, depth]);
+  const from = access.input(x);
+  const to = out.values;
+  for (let b = 0; b < m; b++) {
+    for (let y = 0; y < h; y++) {
+      for (let xx = 0; xx < w; xx++) {
+        const row = ((b * h + y) * w + xx) * depth;
+        for (let dy = 0; dy < k; dy++) {
+          const sy = y + dy - p;
+          if (sy < 0 || sy >= h) continue;
+          for (let dx = 0; dx < k; dx++) {
+            const sx = xx + dx - p;
+            if (sx < 0 || sx >= w) continue;
+            const src = ((b * h + sy) * w + sx) * c;
+            const dst = row + (dy * k + dx) * c;
+            for (let ch = 0; ch < c; ch++) to[dst + ch] = from[src + ch]!;
+          }
+        }
+      }
+    }
+  }
+  return out.info;
+};
+
+// out[m, u, v, c] = Σ_{dy,dx} in[m, u − dy + p, v − dx + p, (dy·k + dx)·C + c]: patches' adjoint.
+const fold: GridFunc = (g, attrs, access) => {
+  const k = attrs['kernel'] as number;
+  const [m, h, w, depth] = g.shape as [number, number, number, number];
+  const c = depth / (k * k);
+  const p = (k - 1) / 2;
+  const out = access.output([m, h, w, c]);
+  const from = access.input(g);
+  const to = out.values;
+  for (let b = 0; b < m; b++) {
+    for (let y = 0; y < h; y++) {
+      for (let xx = 0; xx < w; xx++) {
+        const row = ((b * h + y) * w + xx) * depth;
+        for (let dy = 0; dy < k; dy++) {
+          const sy = y + dy - p;
+          if (sy < 0 || sy >= h) continue;
+          for (let dx = 0; dx < k; dx++) {
+            const sx = xx + dx - p;
+            if (sx < 0 || sx >= w) continue;
+            const src = row + (dy * k + dx) * c;
+            const dst = ((b * h + sy) * w + sx) * c;
+            for (let ch = 0; ch < c; ch++) to[dst + ch] = to[dst + ch]! + from[src + ch]!;
+          }
+        }
+      }
+    }
+  }
+  return out.info;
+};
+
+/**
+ * Both stride-2 maps and their adjoints visit output cell (i, j) of a [M, ⌈H/2⌉, ⌈W/2⌉, C] grid and
+ * the input cells (2i + di, 2j + dj) of its window inside [H, W]; `taps` is 1 (subsample) or 2 (pool).
+ */
+function strideTwo(taps: 1 | 2, weight: number, adjoint: boolean): GridFunc {
+  return (x, attrs, access) => {
+    const [m, xh, xw, c] = x.shape as [number, number, number, number];
+    const [h, w] = adjoint ? [attrs['height'] as number, attrs['width'] as number] : [xh, xw];
+    const [ho, wo] = [Math.ceil(h / 2), Math.ceil(w / 2)];
+    const out = access.output(adjoint ? [m, h, w, c] : [m, ho, wo, c]);
+    const from = access.input(x);
+    const to = out.values;
+    for (let b = 0; b < m; b++) {
+      for (let i = 0; i < ho; i++) {
+        for (let j = 0; j < wo; j++) {
+          const small = ((b * ho + i) * wo + j) * c;
+          for (let di = 0; di < taps; di++) {
+            if (2 * i + di >= h) continue;
+            for (let dj = 0; dj < taps; dj++) {
+              if (2 * j + dj >= w) continue;
+              const big = ((b * h + 2 * i + di) * w + 2 * j + dj) * c;
+              if (adjoint) for (let ch = 0; ch < c; ch++) to[big + ch] = weight * from[small + ch]!;
+              else for (let ch = 0; ch < c; ch++) to[small + ch] = to[small + ch]! + weight * from[big + ch]!;
+            }
+          }
+        }
+      }
+    }
+    return out.info;
+  };
+}
+
+const grids: Record<string, GridFunc> = {
+  [GRID_KERNELS.patches]: patches,
+  [GRID_KERNELS.fold]: fold,
+  [GRID_KERNELS.subsample]: strideTwo(1, 1, false),
+  [GRID_KERNELS.upsample]: strideTwo(1, 1, true),
+  [GRID_KERNELS.pool]: strideTwo(2, 0.25, false),
+  [GRID_KERNELS.unpool]: strideTwo(2, 0.25, true),
+};
+
+/** Registers the grid kernels for a backend (once); core/grid-ops.ts uses them wherever they are registered. */
+export function installGridKernels(backendName: 'wasm' | 'cpu'): void {
+  const accessOf = backendName === 'wasm' ? wasmAccess : cpuAccess;
+  for (const [kernelName, fn] of Object.entries(grids)) {
+    if (tf.getKernel(kernelName, backendName)) continue;
+    tf.registerKernel({
+      kernelName,
+      backendName,
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        const { x } = inputs as { x: tf.TensorInfo };
+        if (x.dtype !== 'float32' || x.shape.length !== 4) throw new Error(`${kernelName}: expects a float32 [M, H, W, C] tensor, got ${x.dtype} [${x.shape}]`);
+        return fn(x, attrs ?? {}, accessOf(backend as tf.KernelBackend));
+      },
+    });
+  }
+}
