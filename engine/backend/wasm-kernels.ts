@@ -10,6 +10,7 @@ import { cpuFallbackKernelFunc, involvesComplex, readComplex, type WasmBackendDa
 import { installGridKernels } from './grid-kernels';
 import { wasmConvGradKernels } from './wasm-conv-grad-kernels';
 import { wasmIdentityKernel } from './wasm-identity-kernel';
+import { nativeBlas } from './native-blas';
 import { installNativeMatMul } from './native-mat-mul-kernel';
 import { wasmBatchMatMulKernel } from './wasm-mat-mul-kernel';
 import { wasmSegmentSumKernel } from './wasm-segment-sum-kernel';
@@ -27,6 +28,12 @@ export interface WasmKernelReport {
   readonly replaced: readonly string[];
   /** What the matrix products run on: the native BLAS, or why not. */
   readonly products: string;
+}
+
+/** The native BLAS product, or null where there is none. */
+function nativeGemm() {
+  const blas = nativeBlas();
+  return 'gemm' in blas ? blas.gemm : null;
 }
 
 const fastKernels: readonly tf.KernelConfig[] = [...wasmConvGradKernels(), wasmSegmentSumKernel];
@@ -58,7 +65,7 @@ export function installWasmKernels(): WasmKernelReport {
     replaceKernel({ ...config, kernelFunc: (args) => (involvesComplex(args.inputs, args.attrs) ? viaCpu(args) : native(args)) });
   }
   const own = (name: string) => tf.getKernel(name, 'wasm')!;
-  const faster = [wasmBatchMatMulKernel(own('BatchMatMul')), wasmIdentityKernel, ...wasmCopyKernels(own), wasmSumKernel(own('Sum')), wasmTanhKernel({ sigmoid: own('Sigmoid'), multiply: own('Multiply'), sub: own('Sub'), tanh: own('Tanh') })];
+  const faster = [wasmBatchMatMulKernel(own('BatchMatMul')), wasmIdentityKernel, ...wasmCopyKernels(own), wasmSumKernel(own('Sum'), nativeGemm()), wasmTanhKernel({ sigmoid: own('Sigmoid'), multiply: own('Multiply'), sub: own('Sub'), tanh: own('Tanh') })];
   for (const config of faster) replaceKernel(config);
   const replaced = faster.map((k) => k.kernelName);
   const products = installNativeMatMul('wasm');

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { BackendName } from '../backend/names';
 import type { ChildJob, ChildResult } from './bench-child';
-import { selectReferences, type BenchReference } from './bench-references';
+import { resolvedReference, selectReferences, type BenchReference } from './bench-references';
 import { storeFigures, type StoreFigures } from './bench-store';
 import { sweepFigures, type SweepFigures } from './bench-sweep';
 import { startTorch, type TorchRunner } from './bench-torch';
@@ -116,18 +116,6 @@ function markdownTable(header: readonly string[], rows: readonly (readonly strin
 }
 
 const fmt = (v: number | null | undefined, digits = 3): string => (v === null || v === undefined ? '–' : Number(v.toPrecision(digits)).toString());
-
-/**
- * The resolved config and memory size PyTorch must match, computed on the cpu backend. The engine is
- * loaded here, not at the top, so that other commands start without tfjs (see main.ts).
- */
-async function resolvedReference(reference: BenchReference) {
-  const [{ resolveRunSpec }, { instantiate }] = await Promise.all([import('../training/run-spec'), import('../training/trainer')]);
-  const spec = resolveRunSpec({ model: reference.model, task: reference.task, set: reference.set });
-  const instance = instantiate(spec);
-  instance.model.dispose();
-  return { spec, memoryFloats: instance.memoryFloats };
-}
 
 async function modelRows(
   references: readonly BenchReference[],
@@ -286,7 +274,10 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
       Object.entries(report.matmulGflops).map(([b, v]) => [b, typeof v === 'string' ? v : Object.entries(v).map(([n, g]) => `${fmt(g)} (n = ${n})`).join(', ')]),
     ),
   );
-  out.push('Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch:', '');
+  out.push(
+    `Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch. PyTorch runs as many threads as --torch-threads (default 1: one core, as one Engram run; a sweep runs one per core):`,
+    '',
+  );
   out.push(
     markdownTable(
       ['model', 'task', 'backend', 'steps/s', 'PyTorch', 'ratio', 'eval ep/s', 'PyTorch', 'ratio'],

@@ -75,3 +75,16 @@ export function selectReferences(names: readonly string[]): BenchReference[] {
   if (unknown.length) throw new Error(`unknown --models ${unknown.join(', ')}: choose from ${benchReferences.map((r) => r.id).join(', ')}`);
   return picked;
 }
+
+/**
+ * A reference's validated config and memory size, which the PyTorch side must match; builds the model
+ * on the current backend. The engine is loaded here, not at the top, so that the CLI's other commands
+ * start without tfjs (see main.ts).
+ */
+export async function resolvedReference(reference: BenchReference) {
+  const [{ resolveRunSpec }, { instantiate }] = await Promise.all([import('../training/run-spec'), import('../training/trainer')]);
+  const spec = resolveRunSpec({ model: reference.model, task: reference.task, set: reference.set });
+  const instance = instantiate(spec);
+  instance.model.dispose();
+  return { spec, memoryFloats: instance.memoryFloats };
+}

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { CellId, ExecutionStatus } from '../api/notebook';
 import { forkLauncher } from '../lab/kernel-host';
 import { LabService } from '../lab/service';
@@ -23,6 +24,11 @@ export interface SweepFigures {
    */
   readonly sequentialCores: number;
   readonly parallelCores: number;
+  /**
+   * Cores the machine gave two busy threads of one process at the time (a plain JavaScript loop in
+   * one worker, then in two): what the sweep could have had, under whatever else is running.
+   */
+  readonly coresOnOffer: number;
   /** Runs of both sweeps the lab book holds as FINISHED (2 × configs when all went well). */
   readonly finishedRuns: number;
 }
@@ -48,6 +54,21 @@ function timeCell(service: LabService, notebook: string, cellId: string, source:
   });
 }
 
+/** Wall ms for `threads` worker threads each spinning through the same fixed amount of arithmetic. */
+async function spin(threads: number): Promise<number> {
+  const started = performance.now();
+  const code = "let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; require('node:worker_threads').parentPort.postMessage(x);";
+  await Promise.all(Array.from({ length: threads }, () => new Promise((done) => new Worker(code, { eval: true }).once('message', done))));
+  return performance.now() - started;
+}
+
+/** How many cores two threads got: 2 × (one thread's time) / (two threads' time), from 1 to 2. */
+async function coresOnOffer(): Promise<number> {
+  const one = await spin(1);
+  const two = await spin(2);
+  return Math.round(Math.min(2, Math.max(1, (2 * one) / two)) * 100) / 100;
+}
+
 export async function sweepFigures(options: { quick: boolean }): Promise<SweepFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'engram-bench-sweep-'));
   const service = new LabService({ dbPath: join(dir, 'lab.sqlite'), launcher: forkLauncher() });
@@ -65,6 +86,7 @@ export async function sweepFigures(options: { quick: boolean }): Promise<SweepFi
     const sequential = await sweep('sequential', 1);
     const parallel = await sweep('parallel', lanes);
     const cores = (r: { ms: number; result: string }) => Math.round((Number.parseFloat(r.result) / r.ms) * 100) / 100;
+    const offered = await coresOnOffer();
     for (const [name, r] of [['sequential', sequential], ['parallel', parallel]] as const) {
       if (r.status !== 'ok') throw new Error(`the ${name} sweep ended ${r.status}: ${r.error}`);
     }
@@ -78,6 +100,7 @@ export async function sweepFigures(options: { quick: boolean }): Promise<SweepFi
       wallRatio: Math.round((parallel.ms / sequential.ms) * 1000) / 1000,
       sequentialCores: cores(sequential),
       parallelCores: cores(parallel),
+      coresOnOffer: offered,
       finishedRuns: service.store.listRuns({ status: ['FINISHED'] }).length,
     };
   } finally {

@@ -9,24 +9,30 @@ import { createInterface } from 'node:readline';
 /** The interpreter with Debian's python3-torch (the pyenv python on PATH has no torch). */
 const DEFAULT_PYTHON = '/usr/bin/python3';
 
+/** A reference config as resolved by Engram, which the PyTorch model must match (memoryFloats is checked). */
+export interface TorchReference {
+  readonly model: string;
+  readonly task: string;
+  readonly modelConfig: Readonly<Record<string, unknown>>;
+  readonly taskConfig: Readonly<Record<string, unknown>>;
+  readonly training: Readonly<Record<string, unknown>>;
+  readonly memoryFloats: number;
+  readonly digitsDir: string;
+}
+
 export type TorchJob =
   | { readonly kind: 'matmul'; readonly size: number; readonly repeats: number }
-  | {
+  /** Builds the reference and runs one loss and one evaluation episode at batch 1. */
+  | ({ readonly kind: 'check' } & TorchReference)
+  | ({
       readonly kind: 'model';
-      readonly model: string;
-      readonly task: string;
-      readonly modelConfig: Readonly<Record<string, unknown>>;
-      readonly taskConfig: Readonly<Record<string, unknown>>;
-      readonly training: Readonly<Record<string, unknown>>;
-      readonly memoryFloats: number;
       readonly train: boolean;
       readonly warmupSteps: number;
       readonly budgetSeconds: number;
       readonly maxWindows: number;
       /** Episodes per evaluation batch, as Engram's evaluate: min(batch, 32). */
       readonly evalBatch: number;
-      readonly digitsDir: string;
-    };
+    } & TorchReference);
 
 export interface TorchResult {
   readonly kind: string;

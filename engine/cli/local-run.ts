@@ -21,7 +21,8 @@ export interface LocalRun {
 /**
  * Creates the run row (RUNNING), starts its heartbeat and returns a sink that records into the lab
  * book. Ctrl-C asks the run to stop at its next step (it ends KILLED); a second Ctrl-C exits at once
- * and the next start marks the run CRASHED.
+ * and the next start marks the run CRASHED. A caller that runs several runs passes its own
+ * `shouldStop` (and handles Ctrl-C itself).
  */
 export function startLocalRun(options: {
   store: LabStore;
@@ -31,7 +32,9 @@ export function startLocalRun(options: {
   backend: BackendInfo;
   command: string;
   name?: string;
+  tags?: readonly string[];
   progress: Progress;
+  shouldStop?: () => boolean;
 }): LocalRun {
   const recorder = new RunRecorder(options.store, () => {});
   const run = recorder.create({
@@ -42,6 +45,7 @@ export function startLocalRun(options: {
     backend: options.backend.name,
     provenance: { ...processProvenance(), notebook: null, cellId: null, sourceHash: null, source: null, command: options.command },
   });
+  if (options.tags?.length) options.store.updateRun(run.id, { tags: options.tags });
   const totalSteps = options.kind === 'train' ? options.spec.training.steps : 0;
   recorder.started(run.id, totalSteps);
   const heartbeat = setInterval(() => recorder.heartbeat([run.id]), HEARTBEAT_INTERVAL_MS);
@@ -51,7 +55,7 @@ export function startLocalRun(options: {
     stopRequested = true;
     process.stderr.write('\nstopping at the next step (Ctrl-C again to quit at once)\n');
   };
-  process.on('SIGINT', onSigint);
+  if (!options.shouldStop) process.on('SIGINT', onSigint);
   return {
     runId: run.id,
     sink: {
@@ -61,7 +65,7 @@ export function startLocalRun(options: {
         recorder.progress(run.id, step, total);
         options.progress.update(step, total);
       },
-      shouldStop: () => stopRequested,
+      shouldStop: options.shouldStop ?? (() => stopRequested),
     },
     end(status, error) {
       clearInterval(heartbeat);

@@ -16,6 +16,7 @@ import { serve } from '../server/server';
 import { benchCommand } from './bench-command';
 import { exportCommand } from './export-command';
 import { startLocalRun } from './local-run';
+import { registerExperimentCommand } from './experiment-command';
 import { CellFailure, registerNotebookCommands } from './notebook-command';
 import { openBrowser } from './open-browser';
 import { stderrProgress } from './progress';
@@ -299,6 +300,13 @@ export function buildProgram(): Command {
       else process.stdout.write(`run ${local.runId} evaluated ${opts.episodes} episodes; ${formatMetrics(metrics)}\n`);
     });
 
+  registerExperimentCommand(program, {
+    openStore,
+    commandLine,
+    fail: (message) => {
+      throw new UsageError(message);
+    },
+  });
   registerNotebookCommands(program, {
     notebookFigures: () =>
       chromiumSpecRenderer({ rendererDir, onUnavailable: (why) => process.stderr.write(`engram: figures are exported without PNG images: ${why}\n`) }),

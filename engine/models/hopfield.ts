@@ -41,7 +41,7 @@
  * - Only the Hebb rule zeroes the diagonal. Storkey's update and the projection produce
  *   self-couplings, and reads use them: that is what "d(d−1)/2 + d" floats count (a symmetric
  *   matrix with its diagonal), and with them the Storkey and pseudo-inverse rows land near EBMM
- *   Table 1 under erase 64 (`scripts/memory-checks.ts hopfield`). A negative self-coupling can let an
+ *   Table 1 under erase 64 (`engram experiment capacity`). A negative self-coupling can let an
  *   asynchronous read raise E; the energy property holds for the Hebb rule's zero diagonal.
  * - Storkey's local field is the one reference §15 prints, h_i = Σ_{k≠i} W_ik ξ_k (Storkey 1997
  *   also excludes j in h_ij; the difference is O(1/d)).

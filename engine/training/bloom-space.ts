@@ -97,7 +97,7 @@ export async function bloomSpaceTable(options: BloomSpaceOptions = {}): Promise<
           seed,
         },
         (step) => options.onProgress?.({ done: done + step, total, label }),
-        options.shouldStop,
+        options,
       );
       if (!run) return result(rows, alpha, false);
       done += steps;
@@ -119,6 +119,7 @@ export async function bloomSpaceTable(options: BloomSpaceOptions = {}): Promise<
         targetFpr: alpha,
       });
       measured.forEach((m, i) => rows.push({ sampler, setSize: n, model: i === 0 ? 'neural-bloom-filter' : 'bloom-filter', ...m }));
+      run.report({ test_fpr: measured[0]!.fpr, test_fnr: measured[0]!.fnr, test_total_bits: measured[0]!.totalBits });
       neural.dispose();
     }
   }

@@ -3,7 +3,8 @@
 // CLI and scripts, reporting progress through a callback.
 import { findModel } from '../models/registry';
 import { resolveRunSpec } from './run-spec';
-import { evaluate, instantiate, train, type RunSink } from './trainer';
+import type { RunRecording } from './experiment-table';
+import { evaluate, instantiate, memorySnapshot, train, type RunSink } from './trainer';
 
 /** One row of the table: a registered model with its settings. */
 export interface CapacityEntry {
@@ -67,6 +68,8 @@ export interface CapacityTableOptions {
   readonly onProgress?: (progress: CapacityProgress) => void;
   /** Checked between cells and at every training step; true stops the table early. */
   readonly shouldStop?: () => boolean;
+  /** Records each cell as a run (trained, or evaluated only); without it cells are measured, not kept. */
+  readonly record?: RunRecording;
 }
 
 /** Where the table is: the cell being worked on, and the training step within it. */
@@ -140,7 +143,7 @@ export async function capacityTable(options: CapacityTableOptions = {}): Promise
       cell += 1;
       const report = (phase: CapacityProgress['phase'], step?: number, steps?: number) =>
         options.onProgress?.({ entry: entry.id, setSize, cell, cells, phase, ...(step !== undefined ? { step, steps } : {}) });
-      rowCells.push(await runCell(entry, setSize, protocol, evalBatchSize, report, shouldStop));
+      rowCells.push(await runCell(entry, setSize, protocol, evalBatchSize, report, shouldStop, options.record));
       report('done');
     }
     rows.push({ entry, cells: rowCells });
@@ -157,6 +160,7 @@ async function runCell(
   evalBatchSize: number,
   report: (phase: CapacityProgress['phase'], step?: number, steps?: number) => void,
   shouldStop: () => boolean,
+  record: RunRecording | undefined,
 ): Promise<CapacityCell> {
   const startedMs = Date.now();
   const seconds = () => (Date.now() - startedMs) / 1000;
@@ -180,21 +184,30 @@ async function runCell(
     set['training.evalEpisodes'] = protocol.episodes;
     const spec = resolveRunSpec({ model: entry.model, task: 'binary-recall', set, seed: protocol.seed });
     instance = instantiate(spec);
+    const recorded = record?.({ spec, instance });
     let metrics: Record<string, number>;
     if (spec.training.steps > 0) {
       const sink: RunSink = {
-        metrics() {},
-        snapshot() {},
-        progress: (step, steps) => report('train', step, steps),
+        metrics: (points) => recorded?.sink.metrics(points),
+        snapshot: (snapshot) => recorded?.sink.snapshot(snapshot),
+        progress: (step, steps) => {
+          recorded?.sink.progress(step, steps);
+          report('train', step, steps);
+        },
         shouldStop,
       };
       const outcome = await train(spec, instance, sink);
+      recorded?.end(outcome);
       trainSteps = outcome.step;
       if (outcome.status === 'FAILED') throw new Error(outcome.error);
       metrics = outcome.metrics;
     } else {
       report('evaluate');
       metrics = evaluate(instance, { episodes: protocol.episodes, seed: protocol.seed, batchSize: evalBatchSize });
+      const now = Date.now();
+      recorded?.sink.metrics(Object.entries(metrics).map(([key, value]) => ({ key, step: 0, value, wallTimeMs: now })));
+      recorded?.sink.snapshot({ step: 0, kind: 'memory', tensors: memorySnapshot(instance, protocol.seed) });
+      recorded?.end({ status: 'FINISHED', step: 0, metrics });
     }
     const errorBits = metrics.error_bits;
     if (errorBits === undefined) throw new Error('the evaluation returned no error_bits');

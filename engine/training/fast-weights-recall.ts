@@ -78,7 +78,7 @@ export async function fastWeightsRecallTable(options: RecallTableOptions = {}): 
           seed,
         },
         (step) => options.onProgress?.({ done: done + step, total, label }),
-        options.shouldStop,
+        options,
       );
       if (!run) return result(rows, false);
       const metrics = evaluate(run.instance, { episodes: options.testEpisodes ?? 1000, seed, batchSize: 250 });
@@ -91,6 +91,7 @@ export async function fastWeightsRecallTable(options: RecallTableOptions = {}): 
         accuracy: metrics.accuracy!,
         errorPct: metrics.error_pct!,
       });
+      run.report({ test_accuracy: metrics.accuracy!, test_error_pct: metrics.error_pct! });
       run.instance.model.dispose();
       done += steps;
     }

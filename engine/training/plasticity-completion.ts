@@ -58,11 +58,12 @@ export async function plasticityCompletionTable(options: CompletionTableOptions 
         seed,
       },
       (step) => options.onProgress?.({ done: done + step, total, label: `plasticity, rule ${rule}` }),
-      options.shouldStop,
+      options,
     );
     if (!run) return result(rows, false);
     const metrics = evaluate(run.instance, { episodes: options.testEpisodes ?? 512, seed, batchSize: 64 });
     rows.push({ rule, neurons, memoryFloats: run.instance.memoryFloats, steps, errorFrac: metrics.error_frac! });
+    run.report({ test_error_frac: metrics.error_frac! });
     run.instance.model.dispose();
     done += steps;
   }

@@ -49,13 +49,31 @@ def windows(step, warmup, budget_s, max_windows):
     return statistics.median(rates), len(rates)
 
 
-def time_model(job):
+def build(job):
+    """The task and model of a job, checked against the memory size Engram computed for the same config."""
     torch.manual_seed(job.get('seed', 0))
     task = make_task(job['task'], job['taskConfig'], job['digitsDir'])
     model = make_model(job['model'], job['modelConfig'], task)
     floats = model.memory_floats()
     if floats != job['memoryFloats']:
         raise ValueError(f"memory floats {floats} differ from Engram's {job['memoryFloats']}: the reference does not match the model")
+    return task, model
+
+
+def check_model(job):
+    """One training loss and one evaluation episode at batch 1: the reference builds and runs."""
+    task, model = build(job)
+    episode = task.sample(1)
+    loss = model.loss(episode, task)
+    if loss.requires_grad:
+        loss.backward()
+    with torch.no_grad():
+        scores = task.score(episode, model.episode(episode))
+    return {'model': job['model'], 'task': job['task'], 'loss': loss.item(), 'scores': scores}
+
+
+def time_model(job):
+    task, model = build(job)
     result = {'model': job['model'], 'task': job['task']}
     training = job['training']
     params = [p for p in model.parameters() if p.requires_grad]
@@ -100,6 +118,8 @@ def main():
         try:
             if job['kind'] == 'matmul':
                 out = {'kind': 'matmul', 'size': job['size'], 'gflops': matmul_gflops(job['size'], job['repeats'])}
+            elif job['kind'] == 'check':
+                out = {'kind': 'check', **check_model(job)}
             else:
                 out = {'kind': 'model', **time_model(job)}
         except Exception as err:  # reported per job, so one failing reference does not end the bench

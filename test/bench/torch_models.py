@@ -74,8 +74,8 @@ class SlotMemory(MemoryModel):
         self.slots = task.set_size
         self.width = c['budgetFloats'] // self.slots
         self.hops = c['hops']
+        # One embedding for items and queries (tied, as slot-memory.ts).
         self.embed = Dense(task.input_dim, self.width)
-        self.embed_query = Dense(task.input_dim, self.width)
         self.decode = Dense(self.width, task.output_dim)
         self.log_beta = nn.Parameter(torch.tensor(math.log(math.sqrt(self.width))))
         self.kind = task.output
@@ -85,7 +85,7 @@ class SlotMemory(MemoryModel):
 
     def read(self, slots, queries):
         beta = self.log_beta.exp()
-        u = self.embed_query(queries)
+        u = self.embed(queries)
         o = u
         for hop in range(self.hops):
             weights = torch.softmax(u @ slots.transpose(1, 2) * beta, -1)

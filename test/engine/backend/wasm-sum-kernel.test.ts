@@ -1,5 +1,6 @@
-// The wasm backend's Sum over leading axes (every bias gradient): the same values as the cpu backend
-// with and without keepDims, other reductions still right, and a bias gradient through it.
+// The wasm backend's Sum over leading axes (every bias gradient), in a loop and (many rows) on the
+// native BLAS: the same values as the cpu backend with and without keepDims, other reductions still
+// right, and a bias gradient through it.
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { expectWasmMatchesCpu, randomValues, wasmHere } from './on-backends';
@@ -22,6 +23,8 @@ describe('wasm Sum kernel', () => {
           x.sum([0, 2]),
           x.sum(),
           rand(2, [9]).sum(0),
+          rand(5, [40, 3, 7]).sum(0), // 40 rows: the native BLAS's share, where it is loaded
+          rand(6, [8, 6, 7]).sum([0, 1], true),
           tf.tensor2d([[1, 2], [3, 4], [5, 6]], [3, 2], 'int32').sum(0),
         ];
       },

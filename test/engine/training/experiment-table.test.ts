@@ -49,9 +49,34 @@ describe('trainToEnd', () => {
     const run = await trainToEnd(
       { model: 'lstm', task: 'associative-recall', set: { hiddenSize: 3, steps: 50, batchSize: 2, evalEpisodes: 2 } },
       () => {},
-      () => ++calls > 2,
+      { shouldStop: () => ++calls > 2 },
     );
     assert.equal(run, null);
     assert.equal(calls, 3);
+  });
+
+  it('records the run it trains and ends the record with the experiment\'s own measurements', async () => {
+    const events: string[] = [];
+    const run = await trainToEnd(
+      { model: 'lstm', task: 'associative-recall', set: { hiddenSize: 3, steps: 4, batchSize: 2, evalEvery: 0, evalEpisodes: 2, logEvery: 2 } },
+      () => {},
+      {
+        record: ({ spec }) => {
+          events.push(`start ${spec.model} ${spec.training.steps}`);
+          return {
+            sink: { metrics: (points) => events.push(`metrics ${points.map((p) => p.key).join(',')}`), snapshot: (s) => events.push(`snapshot ${s.kind}`), progress: () => {} },
+            end: (outcome, metrics) => events.push(`end ${outcome.status} ${JSON.stringify(metrics)}`),
+          };
+        },
+      },
+    );
+    assert.ok(run);
+    assert.equal(events[0], 'start lstm 4');
+    assert.ok(events.includes('metrics loss,loss') && events.includes('snapshot checkpoint'), events.join('; '));
+    assert.ok(!events.some((e) => e.startsWith('end')), 'the record stays open until the experiment reports');
+    run.report({ test_accuracy: 0.5 });
+    run.report({ test_accuracy: 0.9 });
+    assert.deepEqual(events.filter((e) => e.startsWith('end')), ['end FINISHED {"test_accuracy":0.5}']);
+    run.instance.model.dispose();
   });
 });

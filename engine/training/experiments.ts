@@ -1,0 +1,86 @@
+// Every experiment Engram can rerun by name (`engram experiment NAME`): the papers' reference
+// measurements, each with defaults that reproduce the table in the README. Engine layer; runs in the
+// CLI and scripts.
+import { bloomFormulaTable, bloomSpaceTable } from './bloom-space';
+import { capacityTable, defaultCapacityEntries } from './capacity-table';
+import { ebmmBinaryTable, ebmmImageTable } from './ebmm-experiments';
+import type { ExperimentControl, ExperimentResult } from './experiment-table';
+import { fastWeightsRecallTable } from './fast-weights-recall';
+import { dynamicKanervaReadTable, kanervaAblationTable } from './kanerva-experiments';
+import { plasticityCompletionTable } from './plasticity-completion';
+
+/** Options an experiment takes from the command line (`--option key=value`), typed loosely. */
+export type ExperimentOptions = Record<string, unknown>;
+
+export interface Experiment {
+  /** One line: what it measures, against what. */
+  readonly summary: string;
+  /** The options it takes; any other name is refused (a typo must not be silently ignored). */
+  readonly options: readonly string[];
+  /** The issue or paper claim it checks. */
+  readonly run: (options: ExperimentOptions, control: ExperimentControl) => Promise<ExperimentResult<unknown>>;
+}
+
+export const experiments: Readonly<Record<string, Experiment>> = {
+  capacity: {
+    summary: 'EBMM Table 1: error bits vs set size (16…96) at 8,256 floats for the Hopfield rules, modern Hopfield and slot memory',
+    options: ['setSizes', 'dim', 'corruption', 'corruptBits', 'flipProb', 'budgetFloats', 'episodes', 'seed', 'steps', 'read'],
+    run: async ({ steps, read, ...options }, control) => {
+      // `steps` sets every learned row's training; `read` every Hopfield row's schedule.
+      const entries = defaultCapacityEntries.map((e) => ({
+        ...e,
+        ...(e.training && steps !== undefined ? { training: { ...e.training, steps } } : {}),
+        ...(e.model === 'hopfield' && read !== undefined ? { modelConfig: { ...e.modelConfig, read } } : {}),
+      }));
+      const table = await capacityTable({
+        ...options,
+        entries,
+        ...(control.shouldStop ? { shouldStop: control.shouldStop } : {}),
+        ...(control.record ? { record: control.record } : {}),
+        onProgress: (p) =>
+          control.onProgress?.({ done: p.cell - (p.phase === 'done' ? 0 : 1), total: p.cells, label: `${p.entry}, N = ${p.setSize}${p.step ? `, step ${p.step}/${p.steps}` : ''}` }),
+      });
+      return { rows: table.rows, markdown: table.markdown, complete: !table.stopped };
+    },
+  },
+  'bloom-formula': {
+    summary: 'The classical Bloom filter: measured FPR vs (1 − e^(−kn/m))^k, and bits per element at 5 %, 1 %, 0.1 %',
+    options: ['bitsPerItem', 'n', 'filters', 'queriesPerFilter', 'seed'],
+    run: async (options) => bloomFormulaTable(options),
+  },
+  'bloom-space': {
+    summary: 'Neural vs classical Bloom filter: total bits at 1 % FPR on class-based and uniform MNIST sets',
+    options: ['samplers', 'setSizes', 'targetFpr', 'steps', 'batchSize', 'learningRate', 'trainQueries', 'calibrationEpisodes', 'evalEpisodes', 'evalQueries', 'seed'],
+    run: (options, control) => bloomSpaceTable({ ...options, ...control }),
+  },
+  'fast-weights': {
+    summary: 'Associative recall: fast weights (S = 1, S = 0) vs an LSTM of the same hidden size, for several K',
+    options: ['pairs', 'hiddenSize', 'steps', 'batchSize', 'learningRate', 'testEpisodes', 'seed'],
+    run: (options, control) => fastWeightsRecallTable({ ...options, ...control }),
+  },
+  plasticity: {
+    summary: 'Pattern completion: plastic recurrent networks (Hebbian decay, Oja) vs the same network without plasticity',
+    options: ['rules', 'hiddenSize', 'readSteps', 'steps', 'batchSize', 'learningRate', 'testEpisodes', 'seed'],
+    run: (options, control) => plasticityCompletionTable({ ...options, ...control }),
+  },
+  kanerva: {
+    summary: 'The Kanerva Machine vs its own encoder/decoder without memory, MNIST with a 14×14 block occluded',
+    options: ['steps', 'episodes', 'noiseStd', 'seed'],
+    run: (options, control) => kanervaAblationTable({ ...options, ...control }),
+  },
+  'dynamic-kanerva': {
+    summary: "The dynamic Kanerva Machine's denoising error after each attractor read iteration (MNIST, salt-and-pepper)",
+    options: ['steps', 'episodes', 'iterations', 'corruption', 'noiseStd', 'seed'],
+    run: (options, control) => dynamicKanervaReadTable({ ...options, ...control }),
+  },
+  'ebmm-binary': {
+    summary: 'EBMM on binary recall at 8,256 floats vs slot memory and the Hopfield rules, with its energy over read steps',
+    options: ['setSizes', 'budgetFloats'],
+    run: (options, control) => ebmmBinaryTable({ ...options, ...control }),
+  },
+  'ebmm-images': {
+    summary: 'Distortion–rate on MNIST with block occlusion: EBMM (FC, conv) vs slot memory vs Kanerva machine at equal floats',
+    options: ['budgets'],
+    run: (options, control) => ebmmImageTable({ ...options, ...control }),
+  },
+};
