@@ -54,6 +54,8 @@ const config: ForgeConfig = {
       build: [
         { entry: 'electron/main.ts', config: 'vite.main.config.ts', target: 'main' },
         { entry: { kernel: 'engine/kernel/main.ts' }, config: 'vite.kernel.config.ts', target: 'main' },
+        // Sweeps train one run per core in worker threads; the pool looks for this file beside kernel.js.
+        { entry: { 'training-worker': 'engine/kernel/training-worker.ts' }, config: 'vite.kernel.config.ts', target: 'main' },
         { entry: 'electron/preload.ts', config: 'vite.preload.config.ts', target: 'preload' },
       ],
       renderer: [{ name: 'main_window', config: 'vite.renderer.config.ts' }],

@@ -14,10 +14,14 @@ export interface StoreFigures {
   /** Points per `run.metrics` message, as a kernel sends them. */
   readonly pointsPerMessage: number;
   readonly ingestPointsPerSec: number;
+  /** The same per CPU second of this process: the figure a loaded machine disturbs least. */
+  readonly ingestPointsPerCpuSec: number;
   /** Points a screen's read returns (the runs view's maxPoints). */
   readonly maxPoints: number;
   /** Median of repeated full-range reads of the whole series, down-sampled to maxPoints. */
   readonly readFullMs: number;
+  /** CPU milliseconds of the same reads (median). */
+  readonly readFullCpuMs: number;
   /** The same for a zoom on a tenth of the steps. */
   readonly readTenthMs: number;
 }
@@ -28,6 +32,12 @@ const READS = 7;
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** CPU milliseconds of this process so far (SQLite reads and writes run on its main thread). */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 /** Writes `points` loss points of one run as batched kernel messages, then reads them back down-sampled. */
@@ -55,27 +65,37 @@ export function storeFigures(points: number, pointsPerMessage = 1000): StoreFigu
       messages.push(message);
     }
     const started = performance.now();
+    const startedCpu = cpuMs();
     for (const m of messages) recorder.metrics(runId, m);
     recorder.flush();
     const ingestMs = performance.now() - started;
+    const ingestCpuMs = cpuMs() - startedCpu;
     recorder.ended(runId, 'FINISHED', null);
 
-    const read = (range: { fromStep?: number; toStep?: number }) =>
-      median(
-        Array.from({ length: READS }, () => {
-          const t = performance.now();
-          const series = store.readMetrics(runId, 'loss', { ...range, maxPoints: MAX_POINTS });
-          if (!series || series.steps.length === 0) throw new Error('the lab book returned no points');
-          return performance.now() - t;
-        }),
-      );
+    /** Median wall and CPU ms of repeated reads of a step range. */
+    const read = (range: { fromStep?: number; toStep?: number }) => {
+      const wall: number[] = [];
+      const cpu: number[] = [];
+      for (let i = 0; i < READS; i++) {
+        const t = performance.now();
+        const c = cpuMs();
+        const series = store.readMetrics(runId, 'loss', { ...range, maxPoints: MAX_POINTS });
+        if (!series || series.steps.length === 0) throw new Error('the lab book returned no points');
+        wall.push(performance.now() - t);
+        cpu.push(cpuMs() - c);
+      }
+      return { ms: median(wall), cpuMs: median(cpu) };
+    };
+    const full = read({});
     return {
       points,
       pointsPerMessage,
       ingestPointsPerSec: (1000 * points) / ingestMs,
+      ingestPointsPerCpuSec: (1000 * points) / ingestCpuMs,
       maxPoints: MAX_POINTS,
-      readFullMs: read({}),
-      readTenthMs: read({ fromStep: Math.floor(points * 0.45), toStep: Math.floor(points * 0.55) }),
+      readFullMs: full.ms,
+      readFullCpuMs: full.cpuMs,
+      readTenthMs: read({ fromStep: Math.floor(points * 0.45), toStep: Math.floor(points * 0.55) }).ms,
     };
   } finally {
     store.close();

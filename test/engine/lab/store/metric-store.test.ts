@@ -1,6 +1,6 @@
 // Down-sampled reads of a million-point series (what a compare plot asks for when it opens and on
 // zoom), and the streaming min/max bucketer they use. Timing is measured by
-// scripts/bench-metric-read.ts, never asserted here.
+// `engram bench` (its lab-book figures), never asserted here.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
