@@ -22,7 +22,8 @@ import type {
   SweepGrid,
   SweepPlot,
 } from './lab-types';
-import { settingsOf, type TrainingHost } from './training-host';
+import { settingsOf, type PreparedRun, type TrainingHost } from './training-host';
+import type { RunOutcome } from '../training/trainer';
 
 /** Progress outputs are refreshed at most this often. */
 const PROGRESS_EVERY_MS = 500;
@@ -92,17 +93,7 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
       const outcome = await (inWorker ? host.trainInWorker(run, hooks) : host.train(run, hooks));
       show(outcome.step, run.spec.training.steps);
       checkInterrupt(ctx);
-      return {
-        runId: run.runId,
-        status: outcome.status,
-        step: outcome.step,
-        metrics: outcome.metrics,
-        memoryFloats: run.instance.memoryFloats,
-        model: run.spec.model,
-        task: run.spec.task,
-        settings: settingsOf(run.spec),
-        error: outcome.status === 'FAILED' ? outcome.error : null,
-      };
+      return resultOf(run, outcome);
     })();
     // Training is not tracked: a cell may start a run and end while it goes on (await the handle to wait).
     work.catch(() => {});
@@ -134,17 +125,7 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
       const run = await host.prepare('eval', { model: config.model, task: config.task, set: { ...set, steps: 0, evalEpisodes: episodes }, seed: config.seed, name: config.name }, originOf(ctx));
       ctx?.emit({ type: 'run', runId: run.runId, name: config.name ?? `${run.spec.model}-${run.runId}`, model: run.spec.model, task: run.spec.task });
       const outcome = await host.evaluate(run, { episodes, ...(checkpoint ? { checkpoint } : {}) }, { onProgress: progress(ctx, `eval-${run.runId}`, `evaluating ${run.spec.model}`) });
-      return {
-        runId: run.runId,
-        status: outcome.status,
-        step: outcome.step,
-        metrics: outcome.metrics,
-        memoryFloats: run.instance.memoryFloats,
-        model: run.spec.model,
-        task: run.spec.task,
-        settings: settingsOf(run.spec),
-        error: outcome.status === 'FAILED' ? outcome.error : null,
-      };
+      return resultOf(run, outcome);
     })());
   };
 
@@ -242,6 +223,21 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
       ctx?.emit(imagesOutput(data, options ?? {}));
     },
     snapshot,
+  };
+}
+
+/** What a cell gets back from a run it trained or evaluated. */
+function resultOf(run: PreparedRun, outcome: RunOutcome): RunResult {
+  return {
+    runId: run.runId,
+    status: outcome.status,
+    step: outcome.step,
+    metrics: outcome.metrics,
+    memoryFloats: run.instance.memoryFloats,
+    model: run.spec.model,
+    task: run.spec.task,
+    settings: settingsOf(run.spec),
+    error: outcome.status === 'FAILED' ? outcome.error : null,
   };
 }
 

@@ -49,6 +49,10 @@ export const defaultCapacityEntries: readonly CapacityEntry[] = [
     model: 'slot-memory',
     training: { steps: 300, batchSize: 16, learningRate: 3e-3 },
   },
+  { id: 'kanerva-machine', label: 'Kanerva machine', model: 'kanerva-machine', training: { steps: 300, batchSize: 16 } },
+  // At the budget's H = 4 128 the LSTM has ~70M parameters, beyond a CPU; its smaller self is honest
+  // about what writing by reading in sequence does (the paper's LSTM row is at chance from N = 48).
+  { id: 'lstm', label: 'LSTM (H = 128: 256 floats)', model: 'lstm', modelConfig: { hiddenSize: 128 }, training: { steps: 300, batchSize: 16 } },
 ];
 
 export interface CapacityTableOptions {
