@@ -91,7 +91,7 @@ function withKernel<T>(config: tf.KernelConfig, fn: () => T): T {
 }
 
 /** ms of one small elementwise op (16×128 add): the fixed cost every op of a model pays. */
-function dispatchMs(): number {
+export function dispatchMs(): number {
   const a = tf.ones([16, 128]);
   const b = tf.ones([16, 128]);
   const ops = 2000;

@@ -41,6 +41,13 @@ export interface ModelRow {
   readonly pytorchStepsPerSec: number | null;
   /** Engram / PyTorch training steps per second; null where either side is missing. */
   readonly ratio: number | null;
+  /** tfjs kernels one training step dispatches. */
+  readonly kernelsPerStep: number | null;
+  /**
+   * The share of a training step's time that dispatching its kernels costs at the fixed per-op cost
+   * (kernels × the time of a tiny add × steps/s): near 1, the step is bound by op count, not arithmetic.
+   */
+  readonly dispatchShare: number | null;
   readonly evalEpisodesPerSec: number | null;
   readonly pytorchEvalEpisodesPerSec: number | null;
   readonly evalRatio: number | null;
@@ -183,6 +190,9 @@ async function modelRows(
         stepsPerSec,
         pytorchStepsPerSec: pytorch.stepsPerSec ?? null,
         ratio: ratio(stepsPerSec, pytorch.stepsPerSec),
+        kernelsPerStep: ok?.kernelsPerStep ?? null,
+        dispatchShare:
+          ok?.kernelsPerStep !== undefined && ok.dispatchMs !== undefined && stepsPerSec !== null ? (ok.kernelsPerStep * ok.dispatchMs * stepsPerSec) / 1000 : null,
         evalEpisodesPerSec,
         pytorchEvalEpisodesPerSec: pytorch.evalEpisodesPerSec ?? null,
         evalRatio: ratio(evalEpisodesPerSec, pytorch.evalEpisodesPerSec),
@@ -275,12 +285,12 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
     ),
   );
   out.push(
-    `Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch. PyTorch runs as many threads as --torch-threads (default 1: one core, as one Engram run; a sweep runs one per core):`,
+    `Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch; kernels/step = the tfjs kernels one training step dispatches; dispatch share = kernels/step × the time of one tiny op × steps/s, the share of a step that the fixed per-op cost alone accounts for. PyTorch runs as many threads as --torch-threads (default 1: one core, as one Engram run; a sweep runs one per core):`,
     '',
   );
   out.push(
     markdownTable(
-      ['model', 'task', 'backend', 'steps/s', 'PyTorch', 'ratio', 'eval ep/s', 'PyTorch', 'ratio'],
+      ['model', 'task', 'backend', 'steps/s', 'PyTorch', 'ratio', 'kernels/step', 'dispatch share', 'eval ep/s', 'PyTorch', 'ratio'],
       report.models.map((r) => [
         r.reference,
         r.task,
@@ -288,6 +298,8 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
         fmt(r.stepsPerSec),
         fmt(r.pytorchStepsPerSec),
         fmt(r.ratio, 2),
+        fmt(r.kernelsPerStep, 6),
+        fmt(r.dispatchShare, 2),
         fmt(r.evalEpisodesPerSec),
         fmt(r.pytorchEvalEpisodesPerSec),
         fmt(r.evalRatio, 2),

@@ -4,15 +4,18 @@ import * as tf from '@tensorflow/tfjs';
 import type { OutputKind } from './memory-model';
 import type { Rng } from './random';
 
+// A variable shares its initial tensor's data; built inside tidy, that tensor goes with the scope, so
+// disposing the variable frees the data.
+
 /** A trainable tensor initialised from the run's seeded generator (identical on every backend). */
 export function param(rng: Rng, shape: number[], std: number): tf.Variable {
   const size = shape.reduce((a, b) => a * b, 1);
-  return tf.variable(tf.tensor(rng.normals(size, std), shape), true);
+  return tf.tidy(() => tf.variable(tf.tensor(rng.normals(size, std), shape), true));
 }
 
 /** A trainable tensor with a constant initial value. */
 export function constantParam(shape: number[], value: number): tf.Variable {
-  return tf.variable(tf.fill(shape, value), true);
+  return tf.tidy(() => tf.variable(tf.fill(shape, value), true));
 }
 
 /** Weights and bias of a dense layer. */

@@ -129,6 +129,8 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
     })());
   };
 
+  // Models that learn nothing (the classical Hopfield rules, the Bloom filter) are evaluated in a sweep.
+  const learned = new Set(catalog.models.filter((m) => m.learned).map((m) => m.id));
   const sweep = async (grid: SweepGrid): Promise<{ runs: RunResult[] }> => {
     const ctx = currentCell();
     const combos = expandGrid(grid);
@@ -144,7 +146,8 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
         checkInterrupt(ctx);
         const i = next++;
         show(done, combos.length);
-        runs[i] = await startRun(combos[i]!, lanes > 1);
+        const combo = combos[i]!;
+        runs[i] = learned.has(combo.model) ? await startRun(combo, lanes > 1) : await evalRun(combo);
         done += 1;
       }
     };

@@ -137,6 +137,8 @@ export interface CatalogEntry {
   readonly id: string;
   readonly title: string;
   readonly summary: string;
+  /** Models only: whether the model has parameters to train (false: evaluate it, e.g. `hopfield`). */
+  readonly learned?: boolean;
   readonly fields: readonly { name: string; kind: string; description: string; default: unknown; min?: number; max?: number; values?: readonly string[] }[];
 }
 
@@ -157,7 +159,10 @@ export interface Lab {
    * `fromRun`), recorded as a run.
    */
   eval(config: RunConfig & { episodes?: number; fromRun?: number }): Promise<RunResult>;
-  /** Runs every combination of a grid (× seeds), one run each, with progress. */
+  /**
+   * Runs every combination of a grid (× seeds), one run each, with progress: models that learn
+   * (`learned` in the catalog) are trained, the others (e.g. `hopfield`) evaluated.
+   */
   sweep(grid: SweepGrid): Promise<SweepResult>;
   /** Earlier runs from the lab book, newest first. */
   runs(filter?: RunFilter): Promise<RunInfo[]>;

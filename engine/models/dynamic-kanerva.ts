@@ -39,7 +39,12 @@
  *   iterates; the default 1 is the paper's one-shot training. Trained on one read, the encoder never
  *   sees the decoder's own outputs, and in our MNIST runs the iterations after the first drifted
  *   away (salt-and-pepper 0.2, 600 steps: error bits 78 → 36 after one read, then 43, 51, … 82
- *   after eight); I_t = 2 slowed the drift (78 → 40, 44, 47, … 58) without removing it.
+ *   after eight); I_t = 2 slowed the drift (78 → 40, 44, 47, … 58) without removing it, I_t = 4 more
+ *   so at a worse first read (52, 55, … 63). The stored items are not fixed points of the iteration
+ *   at this training length: a clean stored item read back once already has 25–38 wrong pixels
+ *   (trained 600 steps on clean or 3 000 on noisy queries), and each further iteration loses more.
+ *   Neither longer training (3 000 steps: 78 → 25, 42, … 79), thresholding the iterate before
+ *   re-encoding, nor a smaller σ_ξ (0.3, 0.1: faster drift) changed this.
  *   `iterations` sets how often read() iterates.
  *
  * Memory floats: K·C + K², K and C from `budgetFloats` as for the Kanerva Machine.

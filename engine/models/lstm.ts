@@ -94,7 +94,7 @@ export class Lstm implements MemoryModel<LstmState> {
     const bias = new Float32Array(4 * H).fill(1, H, 2 * H);
     this.input = {
       W: param(rng, [spec.inputDim, 4 * H], Math.sqrt(2 / (spec.inputDim + 4 * H))),
-      b: tf.variable(tf.tensor1d(bias), true),
+      b: tf.tidy(() => tf.variable(tf.tensor1d(bias), true)),
     };
     this.recurrent = param(rng, [H, 4 * H], Math.sqrt(2 / (5 * H)));
     this.readout = readoutLayers(rng, H, config.readoutSize, spec.outputDim);

@@ -3,7 +3,7 @@
 // CLI and scripts.
 import { bloomFormulaTable, bloomSpaceTable } from './bloom-space';
 import { capacityTable, defaultCapacityEntries } from './capacity-table';
-import { ebmmBinaryTable, ebmmImageTable } from './ebmm-experiments';
+import { ebmmBinaryTable, ebmmImageTable, ebmmThroughputTable } from './ebmm-experiments';
 import type { ExperimentControl, ExperimentResult } from './experiment-table';
 import { fastWeightsRecallTable } from './fast-weights-recall';
 import { dynamicKanervaReadTable, kanervaAblationTable } from './kanerva-experiments';
@@ -70,17 +70,22 @@ export const experiments: Readonly<Record<string, Experiment>> = {
   },
   'dynamic-kanerva': {
     summary: "The dynamic Kanerva Machine's denoising error after each attractor read iteration (MNIST, salt-and-pepper)",
-    options: ['steps', 'episodes', 'iterations', 'corruption', 'noiseStd', 'seed'],
+    options: ['steps', 'episodes', 'iterations', 'trainIterations', 'corruption', 'noiseStd', 'seed'],
     run: (options, control) => dynamicKanervaReadTable({ ...options, ...control }),
   },
   'ebmm-binary': {
-    summary: 'EBMM on binary recall at 8,256 floats vs slot memory and the Hopfield rules, with its energy over read steps',
-    options: ['setSizes', 'budgetFloats'],
+    summary: 'EBMM on binary recall at 8,256 floats vs slot memory and the Hopfield rules, with its energy over read steps (N = 96 unless setSizes)',
+    options: ['setSizes', 'budgetFloats', 'trainAt', 'steps', 'episodes', 'seed'],
     run: (options, control) => ebmmBinaryTable({ ...options, ...control }),
   },
   'ebmm-images': {
     summary: 'Distortion–rate on MNIST with block occlusion: EBMM (FC, conv) vs slot memory vs Kanerva machine at equal floats',
-    options: ['budgets'],
+    options: ['budgets', 'steps', 'episodes', 'seed'],
     run: (options, control) => ebmmImageTable({ ...options, ...control }),
+  },
+  'ebmm-throughput': {
+    summary: "EBMM's meta-training speed (episodes/s) on the chosen backend, with the exact and the first-order meta-gradient",
+    options: ['setSize', 'warmupSteps', 'timedSteps', 'seed'],
+    run: (options) => ebmmThroughputTable(options),
   },
 };

@@ -79,6 +79,8 @@ export interface ReadIterationOptions extends ExperimentControl {
   readonly steps?: number;
   readonly episodes?: number;
   readonly iterations?: number;
+  /** Read iterations the training loss averages over (the model's trainIterations; 1: the paper's one-shot training). */
+  readonly trainIterations?: number;
   readonly corruption?: 'salt-pepper' | 'block';
   readonly noiseStd?: number;
   readonly seed?: number;
@@ -95,7 +97,7 @@ export interface ReadIterationRow {
  * `read_iteration/<metric>` points, the iteration as the step.
  */
 export async function dynamicKanervaReadTable(options: ReadIterationOptions = {}): Promise<ExperimentResult<ReadIterationRow>> {
-  const steps = options.steps ?? 1000;
+  const steps = options.steps ?? 600;
   const run = await trainToEnd(
     {
       model: 'dynamic-kanerva',
@@ -108,6 +110,7 @@ export async function dynamicKanervaReadTable(options: ReadIterationOptions = {}
         corruption: options.corruption ?? 'salt-pepper',
         noise: 0.2,
         iterations: options.iterations ?? 8,
+        trainIterations: options.trainIterations ?? 1,
         steps,
         batchSize: 8,
         evalEvery: 0,

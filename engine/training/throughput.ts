@@ -1,6 +1,7 @@
 // Throughput of a run spec on the current backend, for `engram bench`: training steps per second
 // through the real training loop, and held-out evaluation episodes per second, each the median of
 // timed windows after warm-up. Engine layer; runs in the bench's child processes.
+import * as tf from '@tensorflow/tfjs';
 import type { RunSpecInput } from './run-spec';
 import { resolveRunSpec } from './run-spec';
 import { evaluate, instantiate, train, type RunSink } from './trainer';
@@ -62,6 +63,30 @@ export async function trainingThroughput(input: RunSpecInput, budgetMs: number):
     instance.model.dispose();
   }
   return { perSec: median(rates), windows: rates.length };
+}
+
+/**
+ * tfjs kernels one training step runs (sampling, forward, backward, clipping, the optimiser): what a
+ * 3-step run executes beyond a 1-step run, halved, so that building, evaluating and snapshotting cancel.
+ * Each kernel is one dispatch from JavaScript, the cost that bounds small models on CPU backends.
+ */
+export async function trainingKernelsPerStep(input: RunSpecInput): Promise<number> {
+  const kernels = async (steps: number): Promise<number> => {
+    const spec = resolveRunSpec({ ...input, set: { ...input.set, steps, evalEvery: 0, evalEpisodes: 1, snapshotEvery: 0 } });
+    const instance = instantiate(spec);
+    const sink: RunSink = { metrics() {}, snapshot() {}, progress() {}, shouldStop: () => false };
+    try {
+      const info = await tf.profile(async () => {
+        const outcome = await train(spec, instance, sink);
+        if (outcome.status === 'FAILED') throw new Error(outcome.error);
+        return [];
+      });
+      return info.kernels.length;
+    } finally {
+      instance.model.dispose();
+    }
+  };
+  return ((await kernels(3)) - (await kernels(1))) / 2;
 }
 
 /** Episodes/s of trainer.evaluate, in the batches the trainer uses (min(batch, 32)). */

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { choice, int, real, type ConfigOf } from '../../core/config';
 import type { Episode, LossResult, MemoryModel, MemoryState, ReadResult, TaskSpec } from '../../core/memory-model';
 import { stopGradient } from '../../core/higher-order-ops';
+import { constantParam } from '../../core/layers';
 import { tidy } from '../../core/tensors';
 import { layerOf, memoryFloatsOf, type EnergyNetwork, type Params } from './energy-network';
 
@@ -84,13 +85,13 @@ export class EnergyMemory implements MemoryModel {
     this.memoryNames = Object.keys(net.memoryInit);
     const layers = [...new Set(this.memoryNames.map(layerOf))];
     this.layerIndex = Object.fromEntries(this.memoryNames.map((n) => [n, layers.indexOf(layerOf(n))]));
-    this.writeRates = tf.variable(tf.fill([layers.length, WRITE_TERMS.length], inverseSoftplus(dynamics.writeRateInit)));
-    this.alpha = tf.variable(tf.scalar(inverseSoftplus(ALPHA_INIT)));
-    this.beta = tf.variable(tf.scalar(inverseSoftplus(BETA_INIT)));
-    this.firstStep = tf.variable(tf.scalar(inverseSoftplus(dynamics.readStepInit)));
+    this.writeRates = constantParam([layers.length, WRITE_TERMS.length], inverseSoftplus(dynamics.writeRateInit));
+    this.alpha = constantParam([], inverseSoftplus(ALPHA_INIT));
+    this.beta = constantParam([], inverseSoftplus(BETA_INIT));
+    this.firstStep = constantParam([], inverseSoftplus(dynamics.readStepInit));
     const later = dynamics.readSteps - 1;
-    this.stepDecay = later > 0 ? tf.variable(tf.fill([later], logit(STEP_DECAY_INIT))) : null;
-    this.momentum = later > 0 ? tf.variable(tf.fill([later], logit(MOMENTUM_INIT))) : null;
+    this.stepDecay = later > 0 ? constantParam([later], logit(STEP_DECAY_INIT)) : null;
+    this.momentum = later > 0 ? constantParam([later], logit(MOMENTUM_INIT)) : null;
     this.box = boxOf(spec);
   }
 

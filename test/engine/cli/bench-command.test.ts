@@ -25,10 +25,11 @@ describe('engram bench', () => {
     assert.equal(row['backend'], 'cpu');
     assert.equal(row['stepsPerSec'], null, 'an untrained model has no training rate');
     assert.equal(row['ratio'], null, 'no PyTorch, no ratio');
+    assert.equal(row['kernelsPerStep'], null, 'no training step, no kernel count');
     assert.ok(typeof row['evalEpisodesPerSec'] === 'number' && (row['evalEpisodesPerSec'] as number) > 0);
     assert.ok(Array.isArray((report.machine as { loadAverageBefore: unknown }).loadAverageBefore));
     const markdown = lines.join('\n');
-    assert.match(markdown, /\| model \| task \| backend \| steps\/s \| PyTorch \| ratio \|/);
+    assert.match(markdown, /\| model \| task \| backend \| steps\/s \| PyTorch \| ratio \| kernels\/step \| dispatch share \|/);
     assert.match(markdown, /\| hopfield-hebb \| binary-recall \| cpu \|/);
     assert.match(markdown, /Load average/);
   });

@@ -57,6 +57,16 @@ describe('lab.sweep in parallel', () => {
     });
   });
 
+  it('evaluates the models of a sweep that learn nothing, training the others', async () => {
+    const cell = await k.run(
+      'mixed',
+      "const mixed = await lab.sweep({ model: ['hopfield', 'slot-memory'], task: 'binary-recall', set: { dim: 7, setSize: 3, corruptBits: 2, evalEpisodes: 4 }, steps: 5 });\n" +
+        "mixed.runs.map((r) => `${r.model}:${r.status}:${r.step}:${typeof r.metrics.error_bits}`).join(',')",
+    );
+    assert.equal(cell.status, 'ok', JSON.stringify(cell.outputs));
+    assert.match(textOf(cell), /hopfield:FINISHED:0:number,slot-memory:FINISHED:5:number/);
+  });
+
   it('stops every run of a parallel sweep on an interrupt, ending them KILLED', async () => {
     const started = k.start('i', "await lab.sweep({ model: 'slot-memory', task: 'binary-recall', set: { dim: 16, setSize: [3, 4, 5, 6], corruptBits: 4, logEvery: 1, evalEvery: 0, evalEpisodes: 2 }, steps: 100000, parallel: 2 });");
     let running: number[] = [];

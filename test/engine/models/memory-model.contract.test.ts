@@ -1,5 +1,5 @@
 // The contract every registered model must keep: shapes, no mutation, seed determinism, snapshot
-// round trip, no tensor leak, and (for learned models) training on every backend available here.
+// round trip, no tensor leak (nor after dispose), and (for learned models) training on every backend available here.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -119,6 +119,12 @@ describe('MemoryModel contract', () => {
         }, 0, `${d.id} episode`);
         tf.dispose([episode.items, episode.queries, episode.targets]);
         model.dispose();
+      });
+
+      it('frees every tensor it made when disposed, its initial weights included', () => {
+        const before = tf.memory().numTensors;
+        build(d).model.dispose();
+        assert.equal(tf.memory().numTensors, before, `${d.id} keeps tensors after dispose`);
       });
 
       it(d.learned ? 'trains without failure on every available backend' : 'evaluates on every available backend', async () => {

@@ -53,6 +53,34 @@ describe('EBMM experiments', () => {
     assert.match(result.rows[0]!.model, /trained at N = 5/);
   });
 
+  it('records EBMM and the baselines as runs, EBMM ending with its held-out score and its read curve', async () => {
+    const ended: { model: string; metrics: Record<string, number>; curveKeys: string[] }[] = [];
+    await ebmmBinaryTable({
+      ...protocol,
+      setSizes: [5],
+      ebmm: tinyEbmm,
+      baselines: tinySlots,
+      record: ({ spec }) => {
+        const keys = new Set<string>();
+        return {
+          sink: { metrics: (points) => points.forEach((p) => keys.add(p.key)), snapshot: () => {}, progress: () => {} },
+          end: (_outcome, metrics) => ended.push({ model: spec.model, metrics: { ...metrics }, curveKeys: [...keys].filter((k) => k.startsWith('read_iteration/')).sort() }),
+        };
+      },
+    });
+    assert.deepEqual(ended.map((e) => e.model), ['ebmm', 'slot-memory']);
+    const ebmmRun = ended[0]!;
+    assert.ok(ebmmRun.metrics.test_error_bits! >= 0 && ebmmRun.metrics.test_error_bits! <= 7, JSON.stringify(ebmmRun.metrics));
+    assert.deepEqual(ebmmRun.curveKeys, ['read_iteration/energy', 'read_iteration/error_bits']);
+  });
+
+  it('refuses a trainAt that is neither "each" nor a set size, naming the field', async () => {
+    await assert.rejects(
+      ebmmBinaryTable({ ...protocol, ebmm: tinyEbmm, baselines: [], trainAt: 'all' as never }),
+      /field "trainAt" got "all"; allowed: "each"/,
+    );
+  });
+
   it('reports an energy per read iterate and the share of reads whose energy never rose', () => {
     const spec = resolveRunSpec({
       model: 'ebmm',
