@@ -75,7 +75,7 @@ export async function sweepFigures(options: { quick: boolean }): Promise<SweepFi
   const notebook = join(dir, 'sweep.engram.md');
   const lanes = Math.max(2, availableParallelism());
   // Runs long enough that starting a worker thread (loading tfjs and its wasm) is a small part of each.
-  const steps = options.quick ? 30 : 400;
+  const steps = options.quick ? 30 : 800;
   const grid = `{ model: 'slot-memory', task: 'binary-recall', set: { dim: 128, setSize: [8, 16, 24, 32], evalEvery: 0, evalEpisodes: 16 }, seeds: [0, 1], steps: ${steps} }`;
   try {
     // The kernel's start (backend, engine) is not part of either sweep.

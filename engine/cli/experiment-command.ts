@@ -42,6 +42,7 @@ export function registerExperimentCommand(
       const options = parseOptions(opts.option, deps.fail);
       for (const key of Object.keys(options)) {
         if (!experiment.options.includes(key)) deps.fail(`experiment ${name}: field "${key}" got ${JSON.stringify(options[key])}; allowed: ${experiment.options.join(', ')}`);
+        if (experiment.lists?.includes(key) && !Array.isArray(options[key])) options[key] = [options[key]];
       }
       const backend = await selectBackend(opts.backend ?? (process.env.ENGRAM_BACKEND || undefined));
       const store = opts.record ? deps.openStore(opts.db) : null;

@@ -9,7 +9,7 @@ import { deriveSeed, Rng } from '../core/random';
 import { disposeRead, disposeState, tidy } from '../core/tensors';
 import { models } from '../models/registry';
 import { capacityTable, paperSetSizes, paperTable1, type CapacityEntry } from './capacity-table';
-import { fixed, markdownTable, scoped, trainToEnd, type ExperimentControl, type ExperimentResult } from './experiment-table';
+import { fixed, markdownTable, scoped, trainToEnd, type ExperimentControl, type ExperimentResult, type TrainedRun } from './experiment-table';
 import { iterationCurvePoints, readIterationCurve } from './read-iteration-curve';
 import { resolveRunSpec } from './run-spec';
 import { evaluate, instantiate, train, type Instance } from './trainer';
@@ -62,12 +62,12 @@ export function energyTrace(instance: Instance, options: { episodes: number; see
   return { meanEnergy: sums.map((s) => s / queries), monotoneFraction: monotone / queries };
 }
 
-/** Copies every slow variable of one instance into another of the same model (same names and shapes). */
 /** The entry with its training steps replaced, when `steps` is given. */
 function withSteps(entry: EbmmExperimentEntry, steps: number | undefined): EbmmExperimentEntry {
   return steps === undefined ? entry : { ...entry, training: { ...entry.training, steps } };
 }
 
+/** Copies every slow variable of one instance into another of the same model (same names and shapes). */
 function copyVariables(from: Instance, to: Instance): void {
   const source = from.model.variables();
   for (const [name, v] of Object.entries(to.model.variables())) {
@@ -323,6 +323,8 @@ export interface ImageRow {
   /** The task's metrics: error_bits and block_error_bits for binary pixels, mse and block_mse for grey. */
   readonly metrics: Readonly<Record<string, number>>;
   readonly error?: string;
+  /** EBMM only: the table's metric after each read step (step 0: the query), and the energy trace. */
+  readonly errorByStep?: readonly number[];
   readonly energy?: EnergyTrace;
 }
 
@@ -351,26 +353,27 @@ export async function ebmmImageTable(options: ImageTableOptions = {}): Promise<E
         seed,
       };
       try {
-        let instance: Instance;
-        let steps = 0;
+        let run: TrainedRun | null = null;
         if (stepsOf(entry) > 0) {
-          const run = await trainToEnd(input, (step) => options.onProgress?.({ done: done + step, total, label }), options);
+          run = await trainToEnd(input, (step) => options.onProgress?.({ done: done + step, total, label }), options);
           if (!run) return imageResult(rows, budgets, false);
-          instance = run.instance;
-          steps = run.spec.training.steps;
-        } else {
-          instance = instantiate(resolveRunSpec(input));
         }
+        const instance = run ? run.instance : instantiate(resolveRunSpec(input));
         const evalOptions = { episodes, seed, batchSize: 8 };
+        const metrics = evaluate(instance, evalOptions);
+        // EBMM's read step by step: step 0 is the occluded query itself, the baseline every read must beat.
+        const curve = entry.model.startsWith('ebmm') ? readIterationCurve(instance, evalOptions) : null;
+        const metric = 'error_bits' in metrics ? 'error_bits' : 'mse';
         rows.push({
           model: entry.label,
           budgetFloats,
           memoryFloats: instance.memoryFloats,
-          steps,
+          steps: run ? run.spec.training.steps : 0,
           seconds: (Date.now() - startedMs) / 1000,
-          metrics: evaluate(instance, evalOptions),
-          ...(entry.model.startsWith('ebmm') ? { energy: energyTrace(instance, evalOptions) } : {}),
+          metrics,
+          ...(curve ? { errorByStep: curve.map((c) => c.metrics[metric]!), energy: energyTrace(instance, evalOptions) } : {}),
         });
+        run?.report(Object.fromEntries(Object.entries(metrics).map(([k, v]) => [`test_${k}`, v])), curve ? iterationCurvePoints(curve) : []);
         instance.model.dispose();
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
@@ -409,8 +412,11 @@ function imageResult(rows: readonly ImageRow[], budgets: readonly number[], comp
   );
   const notes = rows.flatMap((r) => [
     ...(r.error ? [`- ${r.model} at ${r.budgetFloats} floats failed: ${r.error}`] : []),
-    ...(r.energy
-      ? [`- ${r.model} at ${r.budgetFloats} floats: mean energy by read step ${r.energy.meanEnergy.map((e) => e.toFixed(2)).join(' → ')}`]
+    ...(r.energy && r.errorByStep
+      ? [
+          `- ${r.model} at ${r.budgetFloats} floats: ${metric} by read step (0: the occluded query) ${r.errorByStep.map((e) => e.toFixed(1)).join(' → ')}; ` +
+            `mean energy ${r.energy.meanEnergy.map((e) => e.toFixed(2)).join(' → ')}`,
+        ]
       : []),
   ]);
   const markdown = [

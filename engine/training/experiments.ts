@@ -17,6 +17,8 @@ export interface Experiment {
   readonly summary: string;
   /** The options it takes; any other name is refused (a typo must not be silently ignored). */
   readonly options: readonly string[];
+  /** Those of its options that take a list: one value given on the command line is a list of one. */
+  readonly lists?: readonly string[];
   /** The issue or paper claim it checks. */
   readonly run: (options: ExperimentOptions, control: ExperimentControl) => Promise<ExperimentResult<unknown>>;
 }
@@ -25,6 +27,7 @@ export const experiments: Readonly<Record<string, Experiment>> = {
   capacity: {
     summary: 'EBMM Table 1: error bits vs set size (16…96) at 8,256 floats for the Hopfield rules, modern Hopfield and slot memory',
     options: ['setSizes', 'dim', 'corruption', 'corruptBits', 'flipProb', 'budgetFloats', 'episodes', 'seed', 'steps', 'read'],
+    lists: ['setSizes'],
     run: async ({ steps, read, ...options }, control) => {
       // `steps` sets every learned row's training; `read` every Hopfield row's schedule.
       const entries = defaultCapacityEntries.map((e) => ({
@@ -46,21 +49,25 @@ export const experiments: Readonly<Record<string, Experiment>> = {
   'bloom-formula': {
     summary: 'The classical Bloom filter: measured FPR vs (1 − e^(−kn/m))^k, and bits per element at 5 %, 1 %, 0.1 %',
     options: ['bitsPerItem', 'n', 'filters', 'queriesPerFilter', 'seed'],
+    lists: ['bitsPerItem'],
     run: async (options) => bloomFormulaTable(options),
   },
   'bloom-space': {
     summary: 'Neural vs classical Bloom filter: total bits at 1 % FPR on class-based and uniform MNIST sets',
     options: ['samplers', 'setSizes', 'targetFpr', 'steps', 'batchSize', 'learningRate', 'trainQueries', 'calibrationEpisodes', 'evalEpisodes', 'evalQueries', 'seed'],
+    lists: ['samplers', 'setSizes'],
     run: (options, control) => bloomSpaceTable({ ...options, ...control }),
   },
   'fast-weights': {
     summary: 'Associative recall: fast weights (S = 1, S = 0) vs an LSTM of the same hidden size, for several K',
     options: ['pairs', 'hiddenSize', 'steps', 'batchSize', 'learningRate', 'testEpisodes', 'seed'],
+    lists: ['pairs'],
     run: (options, control) => fastWeightsRecallTable({ ...options, ...control }),
   },
   plasticity: {
     summary: 'Pattern completion: plastic recurrent networks (Hebbian decay, Oja) vs the same network without plasticity',
     options: ['rules', 'hiddenSize', 'readSteps', 'steps', 'batchSize', 'learningRate', 'testEpisodes', 'seed'],
+    lists: ['rules'],
     run: (options, control) => plasticityCompletionTable({ ...options, ...control }),
   },
   kanerva: {
@@ -76,11 +83,13 @@ export const experiments: Readonly<Record<string, Experiment>> = {
   'ebmm-binary': {
     summary: 'EBMM on binary recall at 8,256 floats vs slot memory and the Hopfield rules, with its energy over read steps (N = 96 unless setSizes)',
     options: ['setSizes', 'budgetFloats', 'trainAt', 'steps', 'episodes', 'seed'],
+    lists: ['setSizes'],
     run: (options, control) => ebmmBinaryTable({ ...options, ...control }),
   },
   'ebmm-images': {
     summary: 'Distortion–rate on MNIST with block occlusion: EBMM (FC, conv) vs slot memory vs Kanerva machine at equal floats',
     options: ['budgets', 'steps', 'episodes', 'seed'],
+    lists: ['budgets'],
     run: (options, control) => ebmmImageTable({ ...options, ...control }),
   },
   'ebmm-throughput': {

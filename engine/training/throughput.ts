@@ -1,6 +1,7 @@
 // Throughput of a run spec on the current backend, for `engram bench`: training steps per second
 // through the real training loop, and held-out evaluation episodes per second, each the median of
-// timed windows after warm-up. Engine layer; runs in the bench's child processes.
+// timed windows after warm-up, and the tfjs kernels one training step dispatches. Engine layer; runs
+// in the bench's child processes.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpecInput } from './run-spec';
 import { resolveRunSpec } from './run-spec';
@@ -75,14 +76,18 @@ export async function trainingKernelsPerStep(input: RunSpecInput): Promise<numbe
     const spec = resolveRunSpec({ ...input, set: { ...input.set, steps, evalEvery: 0, evalEpisodes: 1, snapshotEvery: 0 } });
     const instance = instantiate(spec);
     const sink: RunSink = { metrics() {}, snapshot() {}, progress() {}, shouldStop: () => false };
+    // tf.profile's own bookkeeping, switched on by hand: tf.profile itself spreads every kernel's
+    // record into Math.max, which overflows the stack beyond some 10⁵ kernels (EBMM on images).
+    const { state } = tf.engine();
+    state.profiling = true;
+    state.activeProfile.kernels = [];
     try {
-      const info = await tf.profile(async () => {
-        const outcome = await train(spec, instance, sink);
-        if (outcome.status === 'FAILED') throw new Error(outcome.error);
-        return [];
-      });
-      return info.kernels.length;
+      const outcome = await train(spec, instance, sink);
+      if (outcome.status === 'FAILED') throw new Error(outcome.error);
+      return state.activeProfile.kernels.length;
     } finally {
+      state.profiling = false;
+      state.activeProfile.kernels = [];
       instance.model.dispose();
     }
   };

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveRunSpec } from '../../../engine/training/run-spec';
-import { ebmmBinaryTable, ebmmThroughput, energyTrace, type EbmmExperimentEntry } from '../../../engine/training/ebmm-experiments';
+import { ebmmBinaryTable, ebmmImageTable, ebmmThroughput, ebmmThroughputTable, energyTrace, type EbmmExperimentEntry } from '../../../engine/training/ebmm-experiments';
 import { instantiate } from '../../../engine/training/trainer';
 import { backendsHere } from '../../helpers/backends';
 
@@ -74,6 +74,36 @@ describe('EBMM experiments', () => {
     assert.deepEqual(ebmmRun.curveKeys, ['read_iteration/energy', 'read_iteration/error_bits']);
   });
 
+  it('tables image recall at every budget, with EBMM\'s read from the occluded query on, and records the runs', async () => {
+    const reported: Record<string, number>[] = [];
+    const result = await ebmmImageTable({
+      budgets: [20, 40],
+      task: { setSize: 3, side: 12 },
+      episodes: 4,
+      entries: [
+        {
+          label: 'EBMM FC',
+          model: 'ebmm-fc',
+          modelConfig: { channels: 2, code: 5, hidden: 7, readout: 3, hops: 2, writeSteps: 2, readSteps: 3 },
+          training: { steps: 2, batchSize: 2, optimizer: 'adam', learningRate: 1e-3, clipNorm: null },
+        },
+        { label: 'Slot memory', model: 'slot-memory', training: { steps: 2, batchSize: 2 } },
+      ],
+      record: () => ({ sink: { metrics() {}, snapshot() {}, progress() {} }, end: (_o, metrics) => reported.push({ ...metrics }) }),
+    });
+    assert.ok(result.complete);
+    assert.deepEqual(result.rows.map((r) => `${r.model}@${r.budgetFloats}:${r.memoryFloats}`), ['EBMM FC@20:18', 'Slot memory@20:18', 'EBMM FC@40:36', 'Slot memory@40:39']);
+    const ebmmRows = result.rows.filter((r) => r.errorByStep);
+    assert.equal(ebmmRows.length, 2);
+    for (const r of ebmmRows) assert.equal(r.errorByStep!.length, 4, 'the query and three read steps');
+    // Step 0 is the occluded query, the same at every budget; the last step is what the table reports.
+    assert.equal(ebmmRows[0]!.errorByStep![0], ebmmRows[1]!.errorByStep![0]);
+    assert.ok(Math.abs(ebmmRows[0]!.errorByStep![3]! - ebmmRows[0]!.metrics.error_bits!) < 1e-6);
+    assert.match(result.markdown, /error_bits by read step \(0: the occluded query\)/);
+    assert.equal(reported.length, 4, 'every trained run ends with its held-out metrics');
+    assert.ok(reported.every((m) => typeof m.test_error_bits === 'number'));
+  });
+
   it('refuses a trainAt that is neither "each" nor a set size, naming the field', async () => {
     await assert.rejects(
       ebmmBinaryTable({ ...protocol, ebmm: tinyEbmm, baselines: [], trainAt: 'all' as never }),
@@ -103,5 +133,14 @@ describe('EBMM experiments', () => {
     assert.equal(row.backend, tf.getBackend());
     assert.equal(row.batchSize, 2);
     assert.ok(row.msPerStep > 0 && Math.abs(row.episodesPerSecond - 2000 / row.msPerStep) < 1e-9);
+  });
+
+  it('tables the CPU-scale EBMM\'s speed with the exact and the first-order meta-gradient', async () => {
+    const table = await ebmmThroughputTable({ setSize: 2, warmupSteps: 1, timedSteps: 1 });
+    assert.deepEqual(
+      table.rows.map((r) => `${r.model} N=${r.setSize} B=${r.batchSize} ${r.metaGradient}`),
+      ['ebmm N=2 B=4 exact', 'ebmm N=2 B=4 first-order'],
+    );
+    assert.match(table.markdown, /\| meta-gradient \|[^\n]*\| episodes \/ s \|/);
   });
 });
