@@ -50,65 +50,45 @@ function cpuAccess(backend: tf.KernelBackend): Access {
 
 type GridFunc = (x: tf.TensorInfo, attrs: tf.NamedAttrMap, access: Access) => tf.TensorInfo;
 
-// out[m, y, x, (dy·k + dx)·C + c] = in[m, y + dy − p, x + dx − p, c]
-const patches: GridFunc = (x, attrs, access) => {
-  const k = attrs['kernel'] as number;
-  const [m, h, w, c] = x.shape as [number, number, number, number];
-  const p = (k - 1) / 2;
-  const depth = k * k * c;
-  const out = access.output([m, h, w, depth]);
-  const from = access.input(x);
-  const to = out.values;
-  for (let b = 0; b < m; b++) {
-    for (let y = 0; y < h; y++) {
-      for (let xx = 0; xx < w; xx++) {
-        const row = ((b * h + y) * w + xx) * depth;
-        for (let dy = 0; dy < k; dy++) {
-          const sy = y + dy - p;
-          if (sy < 0 || sy >= h) continue;
-          for (let dx = 0; dx < k; dx++) {
-            const sx = xx + dx - p;
-            if (sx < 0 || sx >= w) continue;
-            const src = ((b * h + sy) * w + sx) * c;
-            const dst = row + (dy * k + dx) * c;
-            for (let ch = 0; ch < c; ch++) to[dst + ch] = from[src + ch]!;
+/**
+ * patches: out[m, y, x, (dy·k + dx)·C + c] = in[m, y + dy − p, x + dx − p, c]; its adjoint, fold, sums
+ * every patch entry back into the cell it came from. Both visit the same (cell, patch entry) pairs.
+ */
+function patchMap(adjoint: boolean): GridFunc {
+  return (x, attrs, access) => {
+    const k = attrs['kernel'] as number;
+    const [m, h, w, last] = x.shape as [number, number, number, number];
+    const c = adjoint ? last / (k * k) : last;
+    const depth = k * k * c;
+    const p = (k - 1) / 2;
+    const out = access.output([m, h, w, adjoint ? c : depth]);
+    const from = access.input(x);
+    const to = out.values;
+    for (let b = 0; b < m; b++) {
+      for (let y = 0; y < h; y++) {
+        for (let xx = 0; xx < w; xx++) {
+          const row = ((b * h + y) * w + xx) * depth;
+          for (let dy = 0; dy < k; dy++) {
+            const sy = y + dy - p;
+            if (sy < 0 || sy >= h) continue;
+            for (let dx = 0; dx < k; dx++) {
+              const sx = xx + dx - p;
+              if (sx < 0 || sx >= w) continue;
+              const entry = row + (dy * k + dx) * c;
+              const cell = ((b * h + sy) * w + sx) * c;
+              if (adjoint) for (let ch = 0; ch < c; ch++) to[cell + ch] = to[cell + ch]! + from[entry + ch]!;
+              else for (let ch = 0; ch < c; ch++) to[entry + ch] = from[cell + ch]!;
+            }
           }
         }
       }
     }
-  }
-  return out.info;
-};
+    return out.info;
+  };
+}
 
-// out[m, u, v, c] = Σ_{dy,dx} in[m, u − dy + p, v − dx + p, (dy·k + dx)·C + c]: patches' adjoint.
-const fold: GridFunc = (g, attrs, access) => {
-  const k = attrs['kernel'] as number;
-  const [m, h, w, depth] = g.shape as [number, number, number, number];
-  const c = depth / (k * k);
-  const p = (k - 1) / 2;
-  const out = access.output([m, h, w, c]);
-  const from = access.input(g);
-  const to = out.values;
-  for (let b = 0; b < m; b++) {
-    for (let y = 0; y < h; y++) {
-      for (let xx = 0; xx < w; xx++) {
-        const row = ((b * h + y) * w + xx) * depth;
-        for (let dy = 0; dy < k; dy++) {
-          const sy = y + dy - p;
-          if (sy < 0 || sy >= h) continue;
-          for (let dx = 0; dx < k; dx++) {
-            const sx = xx + dx - p;
-            if (sx < 0 || sx >= w) continue;
-            const src = row + (dy * k + dx) * c;
-            const dst = ((b * h + sy) * w + sx) * c;
-            for (let ch = 0; ch < c; ch++) to[dst + ch] = to[dst + ch]! + from[src + ch]!;
-          }
-        }
-      }
-    }
-  }
-  return out.info;
-};
+const patches = patchMap(false);
+const fold = patchMap(true);
 
 /**
  * Both stride-2 maps and their adjoints visit output cell (i, j) of a [M, ⌈H/2⌉, ⌈W/2⌉, C] grid and

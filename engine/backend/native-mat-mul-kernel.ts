@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendData } from './cpu-fallback-kernel';
 import { nativeBlas, type Gemm } from './native-blas';
+import { productShape } from './product-shape';
 
 /*
  * Why: the wasm backend's products run on XNNPACK's WebAssembly at 20–35 GFLOP/s and the cpu
@@ -54,24 +55,9 @@ export function nativeBatchMatMulKernel(backendName: 'wasm' | 'cpu', gemm: Gemm,
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback.kernelFunc(args);
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    const outerA = a.shape.slice(0, -2);
-    const outerB = b.shape.slice(0, -2);
-    const batchA = tf.util.sizeFromShape(outerA);
-    const batchB = tf.util.sizeFromShape(outerB);
-    const batch = Math.max(batchA, batchB);
-    if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return fallback.kernelFunc(args);
-    let outer: number[];
-    try {
-      outer = tf.backend_util.assertAndGetBroadcastShape(outerA, outerB);
-    } catch {
-      return fallback.kernelFunc(args);
-    }
-    if (tf.util.sizeFromShape(outer) !== batch) return fallback.kernelFunc(args);
+    const shape = productShape(a, b, transposeA, transposeB);
+    if (shape === null) return fallback.kernelFunc(args);
+    const { m, k, n, batchA, batchB, batch, outer } = shape;
     const storage = storageOf(args.backend as tf.KernelBackend);
     // The cpu backend may hold values in another array type (made from plain numbers, say).
     if (!(storage.locate(a).array instanceof Float32Array) || !(storage.locate(b).array instanceof Float32Array)) return fallback.kernelFunc(args);

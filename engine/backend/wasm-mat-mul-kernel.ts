@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { WasmBackendData } from './cpu-fallback-kernel';
 import { KernelScope } from './kernel-scope';
+import { productShape } from './product-shape';
 
 /*
  * Why: tfjs-backend-wasm sends a product to XNNPACK only when it has no transpose flag and a batch of
@@ -57,38 +58,17 @@ function registerView(backend: WasmBackendInternals, offset: number, size: numbe
   return id;
 }
 
-/** The broadcast batch shape when each operand's batch is either it or 1 (then it is one product per element), else null. */
-function simpleBatchShape(aOuter: readonly number[], bOuter: readonly number[]): number[] | null {
-  let out: number[];
-  try {
-    out = tf.backend_util.assertAndGetBroadcastShape([...aOuter], [...bOuter]);
-  } catch {
-    return null;
-  }
-  const size = tf.util.sizeFromShape(out);
-  const fits = (outer: readonly number[]) => {
-    const n = tf.util.sizeFromShape([...outer]);
-    return n === 1 || n === size;
-  };
-  return fits(aOuter) && fits(bOuter) ? out : null;
-}
-
 /** The wasm BatchMatMul kernel; `native` is the backend's own kernel, used where it is as fast or faster. */
 export function wasmBatchMatMulKernel(native: tf.KernelConfig): tf.KernelConfig {
   const kernelFunc: tf.KernelFunc = (args) => {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as unknown as tf.BatchMatMulAttrs;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return native.kernelFunc(args);
-    const ra = a.shape.length;
-    const rb = b.shape.length;
-    const m = transposeA ? a.shape[ra - 1]! : a.shape[ra - 2]!;
-    const k = transposeA ? a.shape[ra - 2]! : a.shape[ra - 1]!;
-    const n = transposeB ? b.shape[rb - 2]! : b.shape[rb - 1]!;
-    const outer = simpleBatchShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
-    const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
-    const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
+    const shape = productShape(a, b, transposeA, transposeB);
+    if (shape === null) return native.kernelFunc(args);
+    const { m, k, n, batchA, batchB, batch, outer } = shape;
     const perElementMacs = batchB === 1 ? batchA * m * k * n : m * k * n;
-    if (outer === null || m * k * n === 0 || perElementMacs < MIN_XNN_MACS_PER_ELEMENT) return native.kernelFunc(args);
+    if (m * k * n === 0 || perElementMacs < MIN_XNN_MACS_PER_ELEMENT) return native.kernelFunc(args);
 
     const backend = args.backend as WasmBackendInternals;
     const scope = new KernelScope('wasm', backend);
@@ -97,7 +77,6 @@ export function wasmBatchMatMulKernel(native: tf.KernelConfig): tf.KernelConfig 
       let b3 = scope.reshape(b, transposeB ? [batchB, n, k] : [batchB, k, n]);
       if (transposeA) a3 = scope.transpose(a3, [0, 2, 1]); // [batchA, m, k]
       if (transposeB) b3 = scope.transpose(b3, [0, 2, 1]); // [batchB, k, n]
-      const batch = Math.max(batchA, batchB);
       const out = scope.adopt(backend.makeOutput([batch, m, n], 'float32'));
       const ids = (t: tf.TensorInfo) => backend.dataIdMap.get(t.dataId);
       if (batchB === 1) {

@@ -3,15 +3,15 @@
 // worker, and a demo run listed and plotted live until it finishes. Runs under node:test.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, HEADLESS_ARGS } from '../helpers/chromium';
 
-const CHROMIUM = '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..', '..');
 /** Set to a file path to keep a screenshot of the app taken while the demo run trains. */
 const screenshotPath = process.env['ENGRAM_E2E_SCREENSHOT'];
@@ -21,9 +21,7 @@ const SERVER_START_BOUND_MS = 120_000;
 const UI_BOUND_MS = 60_000;
 const RUN_BOUND_MS = 300_000;
 
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing: install Debian's chromium package (playwright-core must not download a browser)`;
+const skip = chromiumMissing;
 
 interface Server {
   readonly child: ChildProcess;
@@ -159,15 +157,7 @@ describe('browser mode (engram serve + Chromium)', { skip }, () => {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1440, height: 900 },
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-quic',
-      ],
+      args: HEADLESS_ARGS,
     });
     page = context.pages()[0] ?? (await context.newPage());
     page.on('console', (msg) => {

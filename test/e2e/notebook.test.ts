@@ -9,22 +9,19 @@ import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, HEADLESS_ARGS, until as pollUntil } from '../helpers/chromium';
 import { callServe, repoRoot, startServe } from '../helpers/engram';
 import { tempDir } from '../helpers/temp';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Set to a folder to keep screenshots of the notebook at each stage. */
 const shots = process.env['ENGRAM_E2E_SCREENSHOTS'];
 // Bounds on waits, so that a broken app fails with a message instead of hanging; never asserted on.
 const UI_BOUND_MS = 90_000;
 const KERNEL_BOUND_MS = 240_000;
 
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing: install Debian's chromium package (playwright-core must not download a browser)`;
+const skip = chromiumMissing;
 
 /** A small training run that is still going when the test interrupts it. */
 const TRAINING_CELL = [
@@ -34,16 +31,7 @@ const TRAINING_CELL = [
   'await handle;',
 ].join('\n');
 
-/** Polls `read` until `ok` holds; evaluated from here (the app's CSP forbids the page-side eval that waitForFunction uses). */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, boundMs = UI_BOUND_MS): Promise<T> {
-  const deadline = Date.now() + boundMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${boundMs} ms; last: ${JSON.stringify(value).slice(0, 400)}`);
-    await delay(100);
-  }
-}
+const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, boundMs = UI_BOUND_MS) => pollUntil(read, ok, what, boundMs);
 
 /** Points of each trace of the figure outputs in a cell (plotly keeps the figure's data on the element). */
 async function figurePoints(page: Page, cellId: string): Promise<number[]> {
@@ -78,7 +66,7 @@ describe('the notebook (engram serve + Chromium)', { skip }, () => {
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: HEADLESS_ARGS,
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     page.on('console', (msg) => {

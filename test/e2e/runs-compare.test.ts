@@ -6,23 +6,21 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, chromiumMissing, HEADLESS_ARGS, until as pollUntil } from '../helpers/chromium';
 import { callServe, repoRoot, startServe } from '../helpers/engram';
 import { fillSampleLab, type SampleLab } from '../helpers/sample-runs';
 import { tempDir } from '../helpers/temp';
 
-const CHROMIUM = '/usr/bin/chromium';
 /** Set to a folder to keep screenshots of each view. */
 const shots = process.env['ENGRAM_E2E_SCREENSHOTS'];
 const UI_BOUND_MS = 60_000;
 
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is missing: install Debian's chromium package (playwright-core must not download a browser)`;
+const skip = chromiumMissing;
 
 interface Trace {
   readonly name: string;
@@ -44,16 +42,7 @@ async function traces(page: Page, testId: string): Promise<Trace[]> {
   })()`);
 }
 
-/** Polls `read` until `ok` holds; evaluated from here (the app's CSP forbids the page-side eval that waitForFunction uses). */
-async function until<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + UI_BOUND_MS;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`no ${what} within ${UI_BOUND_MS} ms; last: ${JSON.stringify(value).slice(0, 400)}`);
-    await delay(100);
-  }
-}
+const until = <T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string) => pollUntil(read, ok, what, UI_BOUND_MS);
 
 const mainLines = (ts: readonly Trace[]) => ts.filter((t) => !t.name.endsWith(' raw') && !t.name.endsWith(' band'));
 
@@ -81,7 +70,7 @@ describe('runs, compare and inspector (engram serve + Chromium)', { skip }, () =
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--enable-unsafe-swiftshader'],
+      args: [...HEADLESS_ARGS, '--enable-unsafe-swiftshader'],
     });
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     page.on('console', (msg) => {
@@ -280,7 +269,10 @@ describe('runs, compare and inspector (engram serve + Chromium)', { skip }, () =
     await page.locator('[data-testid=run-tab-snapshots]').click();
     await page.locator('[data-testid=inspect-snapshot]').first().click();
     await until(() => page.locator('[data-testid=trace-target]').count(), (n) => n === 1, 'the image trace');
-    const sizes = await page.locator('[data-testid=retrieval-trace] canvas').evaluateAll((cs) => cs.map((c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]));
+    // The trace's images are drawn one after another; wait for all three before measuring them.
+    const canvasSizes = () =>
+      page.locator('[data-testid=retrieval-trace] canvas').evaluateAll((cs) => cs.map((c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]));
+    const sizes = await until(canvasSizes, (s) => s.length >= 3, 'the three images of the trace');
     assert.deepEqual(sizes, [[28, 28], [28, 28], [28, 28]]);
     await shot('inspector-image');
   });

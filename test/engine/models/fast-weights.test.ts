@@ -15,6 +15,7 @@ import {
   type FastWeightsConfig,
 } from '../../../engine/models/fast-weights';
 import { backendsHere } from '../../helpers/backends';
+import { expectQueriesReadIndependently } from '../../helpers/sequence-reading';
 import { expectClose, values } from '../../helpers/tensors';
 
 function spec(dIn: number, dOut: number, n: number, q: number): TaskSpec {
@@ -135,19 +136,7 @@ describe('FastWeights', () => {
   for (const readSteps of [1, 3]) {
     it(`reads each query as an independent continuation (readSteps = ${readSteps})`, () => {
       const m = new FastWeights(config({ hiddenSize: 5, readSteps, readoutSize: 3 }), spec(7, 2, 4, 3), new Rng(4));
-      const items = tf.randomNormal([2, 4, 7], 0, 1, 'float32', 1);
-      const queries = tf.randomNormal([2, 3, 7], 0, 1, 'float32', 2);
-      const state = m.write(m.initialState(2), items);
-      const together = m.read(state, queries);
-      for (let j = 0; j < 3; j++) {
-        const alone = m.read(state, queries.slice([0, j, 0], [2, 1, 7]));
-        const expected = tf.tidy(() => values(together.retrieved.slice([0, j, 0], [2, 1, 2])));
-        expectClose(values(alone.retrieved), expected, 1e-5, `query ${j} read alone`);
-        disposeRead(alone);
-      }
-      tf.dispose([items, queries]);
-      disposeState(state);
-      disposeRead(together);
+      expectQueriesReadIndependently(m, 7);
       m.dispose();
     });
   }

@@ -6,9 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../../engine/core/config';
 import type { TaskSpec } from '../../../engine/core/memory-model';
 import { Rng } from '../../../engine/core/random';
-import { disposeRead, disposeState } from '../../../engine/core/tensors';
+import { disposeState } from '../../../engine/core/tensors';
 import { Lstm, lstm, lstmHiddenSize, type LstmConfig } from '../../../engine/models/lstm';
 import { backendsHere } from '../../helpers/backends';
+import { expectQueriesReadIndependently } from '../../helpers/sequence-reading';
 import { expectClose, values } from '../../helpers/tensors';
 
 function spec(d: number, n: number, q: number): TaskSpec {
@@ -81,19 +82,7 @@ describe('Lstm', () => {
   for (const readSteps of [1, 2]) {
     it(`reads each query as an independent continuation (readSteps = ${readSteps})`, () => {
       const m = new Lstm(config({ hiddenSize: 5, readSteps, readoutSize: 3 }), spec(7, 4, 3), new Rng(4));
-      const items = tf.randomNormal([2, 4, 7], 0, 1, 'float32', 1);
-      const queries = tf.randomNormal([2, 3, 7], 0, 1, 'float32', 2);
-      const state = m.write(m.initialState(2), items);
-      const together = m.read(state, queries);
-      for (let j = 0; j < 3; j++) {
-        const alone = m.read(state, queries.slice([0, j, 0], [2, 1, 7]));
-        const expected = tf.tidy(() => values(together.retrieved.slice([0, j, 0], [2, 1, 7])));
-        expectClose(values(alone.retrieved), expected, 1e-5, `query ${j} read alone`);
-        disposeRead(alone);
-      }
-      tf.dispose([items, queries]);
-      disposeState(state);
-      disposeRead(together);
+      expectQueriesReadIndependently(m, 7);
       m.dispose();
     });
   }

@@ -9,6 +9,7 @@ import { Rng } from '../../../engine/core/random';
 import { disposeRead, disposeState } from '../../../engine/core/tensors';
 import { hebbianUpdate, Plasticity, plasticity, type PlasticityConfig } from '../../../engine/models/plasticity';
 import { backendsHere } from '../../helpers/backends';
+import { expectQueriesReadIndependently } from '../../helpers/sequence-reading';
 import { expectClose, values } from '../../helpers/tensors';
 
 function spec(d: number, n: number, q: number): TaskSpec {
@@ -122,19 +123,7 @@ describe('Plasticity', () => {
   for (const readSteps of [1, 4]) {
     it(`reads each query as an independent continuation (readSteps = ${readSteps})`, () => {
       const m = model(7, { hiddenSize: 5, readSteps, rule: 'decay' }, 4);
-      const items = tf.randomNormal([2, 4, 7], 0, 1, 'float32', 1);
-      const queries = tf.randomNormal([2, 3, 7], 0, 1, 'float32', 2);
-      const state = m.write(m.initialState(2), items);
-      const together = m.read(state, queries);
-      for (let j = 0; j < 3; j++) {
-        const alone = m.read(state, queries.slice([0, j, 0], [2, 1, 7]));
-        const expected = tf.tidy(() => values(together.retrieved.slice([0, j, 0], [2, 1, 7])));
-        expectClose(values(alone.retrieved), expected, 1e-5, `query ${j} read alone`);
-        disposeRead(alone);
-      }
-      tf.dispose([items, queries]);
-      disposeState(state);
-      disposeRead(together);
+      expectQueriesReadIndependently(m, 7);
       m.dispose();
     });
   }
