@@ -76,8 +76,9 @@ export const experiments: Readonly<Record<string, Experiment>> = {
     run: (options, control) => kanervaAblationTable({ ...options, ...control }),
   },
   'dynamic-kanerva': {
-    summary: "The dynamic Kanerva Machine's denoising error after each attractor read iteration (MNIST, salt-and-pepper)",
-    options: ['steps', 'episodes', 'iterations', 'trainIterations', 'corruption', 'noiseStd', 'seed'],
+    summary: "The dynamic Kanerva Machine's error after each attractor read iteration (MNIST, salt-and-pepper and block occlusion)",
+    options: ['steps', 'episodes', 'iterations', 'trainIterations', 'storedWeight', 'corruptions', 'noiseStd', 'seed'],
+    lists: ['corruptions'],
     run: (options, control) => dynamicKanervaReadTable({ ...options, ...control }),
   },
   'ebmm-binary': {

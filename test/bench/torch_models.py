@@ -419,6 +419,7 @@ class KanervaMachine(MemoryModel):
         self.lam = c['noiseStd'] ** 2
         self.iterations = c.get('iterations', 1)
         self.train_iterations = c.get('trainIterations', 1)
+        self.stored_weight = c.get('storedWeight', 0)
         self.d = task.output_dim
 
     def prior(self, b):
@@ -461,6 +462,8 @@ class KanervaMachine(MemoryModel):
         if self.dynamic:
             iterates, read_weights = self.iterate((mean, cov), episode.queries, self.train_iterations)
             reconstruction = sum(task.loss(x, episode.targets) for x in iterates) / len(iterates)
+            stored, _ = self.iterate((mean, cov), episode.items, 1)
+            reconstruction = reconstruction + self.stored_weight * task.loss(stored[0], episode.items)
         else:
             code, read_weights = self.codec.encode(episode.queries)
             reconstruction = task.loss(self.codec.decode(read_weights @ mean), episode.targets)

@@ -62,14 +62,32 @@ describe('DynamicKanerva', () => {
     m.dispose();
   });
 
-  it('returns reconstruction, klAddress and klMemory terms', () => {
-    const m = build({ budgetFloats: 30, rows: 3, codeSize: 2 });
+  it("returns the query reconstruction, the paper's stored-item term (weighted by storedWeight) and the KL terms", () => {
     const episode = task.sample(new Rng(3), 2, 'train');
-    const result = m.loss(episode, task);
-    assert.deepEqual(Object.keys(result.terms).sort(), ['klAddress', 'klMemory', 'reconstruction']);
-    for (const [k, t] of Object.entries(result.terms)) assert.ok(Number.isFinite(t.dataSync()[0]!), k);
-    tf.dispose([episode.items, episode.queries, episode.targets, result.total, ...Object.values(result.terms)]);
-    disposeRead(result.read);
-    m.dispose();
+    const terms = (storedWeight: number) => {
+      const m = build({ budgetFloats: 30, rows: 3, codeSize: 2, storedWeight });
+      const result = m.loss(episode, task);
+      const out = Object.fromEntries(Object.entries(result.terms).map(([k, t]) => [k, t.dataSync()[0]!]));
+      const total = result.total.dataSync()[0]!;
+      tf.dispose([result.total, ...Object.values(result.terms)]);
+      disposeRead(result.read);
+      // The stored term is the task loss of the written items read back once, times the weight.
+      const state = m.write(m.initialState(2), episode.items);
+      const back = m.readIterations(state, episode.items, 1);
+      const itemLoss = tf.tidy(() => task.loss(back.retrieved, episode.items).dataSync()[0]!);
+      disposeState(state);
+      disposeRead(back);
+      m.dispose();
+      return { out, total, itemLoss };
+    };
+    const { out, total, itemLoss } = terms(3);
+    assert.deepEqual(Object.keys(out).sort(), ['klAddress', 'klMemory', 'reconstruction', 'stored']);
+    for (const [k, v] of Object.entries(out)) assert.ok(Number.isFinite(v), k);
+    assert.ok(Math.abs(out.stored! - 3 * itemLoss) < 1e-4 * Math.max(1, itemLoss), `stored ${out.stored} vs 3 × ${itemLoss}`);
+    expectClose([total], [out.reconstruction! + out.stored! + out.klAddress! + out.klMemory!], 1e-4, 'total is the sum of the terms');
+    const off = terms(0);
+    assert.equal(off.out.stored, 0);
+    expectClose([off.out.reconstruction!], [out.reconstruction!], 1e-5, 'the weight leaves the query term alone');
+    tf.dispose([episode.items, episode.queries, episode.targets]);
   });
 });
