@@ -5,7 +5,7 @@
 import { benchNetworks, benchTrainingStep } from '../backend/step-bench';
 import { dispatchMs, matMulGflops, opTimings, shippedWasmMatMul, type OpTiming } from '../backend/op-bench';
 import { selectBackend } from '../backend/select';
-import { evaluationThroughput, trainingKernelsPerStep, trainingThroughput } from '../training/throughput';
+import { evaluationThroughput, trainingStepProfile, trainingThroughput, type StepProfile } from '../training/throughput';
 import type { BenchReference } from './bench-references';
 
 export type ChildJob =
@@ -21,8 +21,8 @@ export type ChildResult =
       /** Absent for models that learn nothing. */
       readonly stepsPerSec?: number;
       readonly trainWindows?: number;
-      /** tfjs kernels per training step, and the fixed cost of one (a tiny add), in ms. */
-      readonly kernelsPerStep?: number;
+      /** The kernels of one training step with their time, and the fixed cost of one kernel (a tiny add), in ms. */
+      readonly profile?: StepProfile;
       readonly dispatchMs?: number;
       readonly evalEpisodesPerSec: number;
       readonly evalWindows: number;
@@ -49,14 +49,14 @@ export async function runChildJob(job: ChildJob): Promise<ChildResult> {
       const input = { model: job.reference.model, task: job.reference.task, set: job.reference.set };
       const budgetMs = job.budgetSeconds * 1000;
       const training = job.reference.train ? await trainingThroughput(input, budgetMs) : null;
-      const kernelsPerStep = job.reference.train ? await trainingKernelsPerStep(input) : null;
+      const profile = job.reference.train ? await trainingStepProfile(input) : null;
       const evaluation = evaluationThroughput(input, training ? budgetMs / 2 : budgetMs);
       return {
         kind: 'model',
         backend: info.name,
         backendDetail: info.detail,
         ...(training ? { stepsPerSec: training.perSec, trainWindows: training.windows } : {}),
-        ...(kernelsPerStep !== null ? { kernelsPerStep, dispatchMs: dispatchMs() } : {}),
+        ...(profile !== null ? { profile, dispatchMs: dispatchMs() } : {}),
         evalEpisodesPerSec: evaluation.perSec,
         evalWindows: evaluation.windows,
       };

@@ -48,6 +48,10 @@ export interface ModelRow {
    * (kernels × the time of a tiny add × steps/s): near 1, the step is bound by op count, not arithmetic.
    */
   readonly dispatchShare: number | null;
+  /** The share of a training step's time spent inside kernels (their own timing × steps/s); the rest is outside them. */
+  readonly kernelShare: number | null;
+  /** The kernels that take most of a step: name, count per step, share of the step's time. */
+  readonly topKernels: readonly { readonly name: string; readonly count: number; readonly share: number }[];
   readonly evalEpisodesPerSec: number | null;
   readonly pytorchEvalEpisodesPerSec: number | null;
   readonly evalRatio: number | null;
@@ -66,6 +70,9 @@ export interface BenchReport {
 }
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** Kernels named per model in the report's time breakdown. */
+const TOP_KERNELS = 3;
 
 /** Runs one child job in a fresh Node process; a crash or overrun becomes an error result. */
 function runChild(job: ChildJob, timeoutMs: number, env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
@@ -190,9 +197,13 @@ async function modelRows(
         stepsPerSec,
         pytorchStepsPerSec: pytorch.stepsPerSec ?? null,
         ratio: ratio(stepsPerSec, pytorch.stepsPerSec),
-        kernelsPerStep: ok?.kernelsPerStep ?? null,
-        dispatchShare:
-          ok?.kernelsPerStep !== undefined && ok.dispatchMs !== undefined && stepsPerSec !== null ? (ok.kernelsPerStep * ok.dispatchMs * stepsPerSec) / 1000 : null,
+        kernelsPerStep: ok?.profile?.kernels ?? null,
+        dispatchShare: ok?.profile && ok.dispatchMs !== undefined && stepsPerSec !== null ? (ok.profile.kernels * ok.dispatchMs * stepsPerSec) / 1000 : null,
+        kernelShare: ok?.profile && stepsPerSec !== null ? (ok.profile.kernelMs * stepsPerSec) / 1000 : null,
+        topKernels:
+          ok?.profile && stepsPerSec !== null
+            ? ok.profile.byKernel.slice(0, TOP_KERNELS).map((k) => ({ name: k.name, count: k.count, share: (k.ms * stepsPerSec) / 1000 }))
+            : [],
         evalEpisodesPerSec,
         pytorchEvalEpisodesPerSec: pytorch.evalEpisodesPerSec ?? null,
         evalRatio: ratio(evalEpisodesPerSec, pytorch.evalEpisodesPerSec),
@@ -285,12 +296,12 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
     ),
   );
   out.push(
-    `Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch; kernels/step = the tfjs kernels one training step dispatches; dispatch share = kernels/step × the time of one tiny op × steps/s, the share of a step that the fixed per-op cost alone accounts for. PyTorch runs as many threads as --torch-threads (default 1: one core, as one Engram run; a sweep runs one per core):`,
+    `Training steps/s and evaluation episodes/s (median of timed windows after warm-up); ratio = Engram / PyTorch; kernels/step = the tfjs kernels one training step dispatches; in kernels = the share of a step spent inside them (each kernel timed by the backend); dispatch share = kernels/step × the time of one tiny op × steps/s, the share of a step that the fixed per-op cost alone accounts for. PyTorch runs as many threads as --torch-threads (default 1: one core, as one Engram run; a sweep runs one per core):`,
     '',
   );
   out.push(
     markdownTable(
-      ['model', 'task', 'backend', 'steps/s', 'PyTorch', 'ratio', 'kernels/step', 'dispatch share', 'eval ep/s', 'PyTorch', 'ratio'],
+      ['model', 'task', 'backend', 'steps/s', 'PyTorch', 'ratio', 'kernels/step', 'in kernels', 'dispatch share', 'eval ep/s', 'PyTorch', 'ratio'],
       report.models.map((r) => [
         r.reference,
         r.task,
@@ -299,6 +310,7 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
         fmt(r.pytorchStepsPerSec),
         fmt(r.ratio, 2),
         fmt(r.kernelsPerStep, 6),
+        fmt(r.kernelShare, 2),
         fmt(r.dispatchShare, 2),
         fmt(r.evalEpisodesPerSec),
         fmt(r.pytorchEvalEpisodesPerSec),
@@ -313,6 +325,22 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
     ]),
   ];
   if (notes.length) out.push('Notes:', '', ...notes.map((n) => `- ${n}`), '');
+  const profiled = report.models.filter((r) => r.topKernels.length);
+  if (profiled.length) {
+    out.push(`Where a training step's time goes: the ${TOP_KERNELS} kernels that take most of it (count per step, share of the step):`, '');
+    out.push(
+      markdownTable(
+        ['model', 'backend', 'in kernels', 'outside kernels', 'top kernels'],
+        profiled.map((r) => [
+          r.reference,
+          r.backend,
+          fmt(r.kernelShare, 2),
+          fmt(r.kernelShare === null ? null : 1 - r.kernelShare, 2),
+          r.topKernels.map((k) => `${k.name} ×${fmt(k.count, 4)} ${fmt(k.share, 2)}`).join(', '),
+        ]),
+      ),
+    );
+  }
   out.push(`Lab book: ${JSON.stringify(report.store)}`, '');
   out.push(`UI (Chromium): ${JSON.stringify(report.ui)}`, '');
   out.push(`Parallel sweep: ${JSON.stringify(report.sweep)}`, '');

@@ -1,6 +1,6 @@
 // Throughput of a run spec on the current backend, for `engram bench`: training steps per second
 // through the real training loop, and held-out evaluation episodes per second, each the median of
-// timed windows after warm-up, and the tfjs kernels one training step dispatches. Engine layer; runs
+// timed windows after warm-up, and the tfjs kernels one training step dispatches with their time. Engine layer; runs
 // in the bench's child processes.
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpecInput } from './run-spec';
@@ -66,32 +66,60 @@ export async function trainingThroughput(input: RunSpecInput, budgetMs: number):
   return { perSec: median(rates), windows: rates.length };
 }
 
+/** What one training step runs: its tfjs kernels, and the time spent inside them. */
+export interface StepProfile {
+  /** Kernels dispatched per step; each is one call from JavaScript, the fixed cost that bounds small models. */
+  readonly kernels: number;
+  /** Milliseconds per step inside kernels (the backend's own timing of each), over all kernels. */
+  readonly kernelMs: number;
+  /** The same per kernel name, largest first. */
+  readonly byKernel: readonly { readonly name: string; readonly count: number; readonly ms: number }[];
+}
+
 /**
- * tfjs kernels one training step runs (sampling, forward, backward, clipping, the optimiser): what a
- * 3-step run executes beyond a 1-step run, halved, so that building, evaluating and snapshotting cancel.
- * Each kernel is one dispatch from JavaScript, the cost that bounds small models on CPU backends.
+ * The kernels one training step runs (sampling, forward, backward, clipping, the optimiser) and their
+ * time: what a 3-step run executes beyond a 1-step run, halved, so that building, evaluating and
+ * snapshotting cancel. Step time beyond `kernelMs` is spent outside the kernels: dispatch, the
+ * gradient tape, tensor bookkeeping and JavaScript glue.
  */
-export async function trainingKernelsPerStep(input: RunSpecInput): Promise<number> {
-  const kernels = async (steps: number): Promise<number> => {
+export async function trainingStepProfile(input: RunSpecInput): Promise<StepProfile> {
+  const profile = async (steps: number): Promise<Map<string, { count: number; ms: number }>> => {
     const spec = resolveRunSpec({ ...input, set: { ...input.set, steps, evalEvery: 0, evalEpisodes: 1, snapshotEvery: 0 } });
     const instance = instantiate(spec);
     const sink: RunSink = { metrics() {}, snapshot() {}, progress() {}, shouldStop: () => false };
     // tf.profile's own bookkeeping, switched on by hand: tf.profile itself spreads every kernel's
     // record into Math.max, which overflows the stack beyond some 10⁵ kernels (EBMM on images).
+    // A kernel that runs other kernels through the engine (a fallback, a composite) is pushed after
+    // them with their time inside its own, so only kernels run from outside any kernel are timed.
     const { state } = tf.engine();
+    const records: { info: (typeof state.activeProfile.kernels)[number]; outermost: boolean }[] = [];
     state.profiling = true;
-    state.activeProfile.kernels = [];
+    state.activeProfile.kernels = { push: (info: (typeof records)[number]['info']) => records.push({ info, outermost: state.kernelDepth === 0 }) } as never;
     try {
       const outcome = await train(spec, instance, sink);
       if (outcome.status === 'FAILED') throw new Error(outcome.error);
-      return state.activeProfile.kernels.length;
+      const byName = new Map<string, { count: number; ms: number }>();
+      for (const { info, outermost } of records) {
+        const ms = outermost ? await info.kernelTimeMs : 0;
+        const entry = byName.get(info.name) ?? { count: 0, ms: 0 };
+        entry.count += 1;
+        entry.ms += typeof ms === 'number' ? ms : 0;
+        byName.set(info.name, entry);
+      }
+      return byName;
     } finally {
       state.profiling = false;
       state.activeProfile.kernels = [];
       instance.model.dispose();
     }
   };
-  return ((await kernels(3)) - (await kernels(1))) / 2;
+  const three = await profile(3);
+  const one = await profile(1);
+  const byKernel = [...three]
+    .map(([name, t]) => ({ name, count: (t.count - (one.get(name)?.count ?? 0)) / 2, ms: Math.max(0, t.ms - (one.get(name)?.ms ?? 0)) / 2 }))
+    .filter((k) => k.count > 0)
+    .sort((a, b) => b.ms - a.ms);
+  return { kernels: byKernel.reduce((n, k) => n + k.count, 0), kernelMs: byKernel.reduce((n, k) => n + k.ms, 0), byKernel };
 }
 
 /** Episodes/s of trainer.evaluate, in the batches the trainer uses (min(batch, 32)). */

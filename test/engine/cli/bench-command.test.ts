@@ -29,9 +29,25 @@ describe('engram bench', () => {
     assert.ok(typeof row['evalEpisodesPerSec'] === 'number' && (row['evalEpisodesPerSec'] as number) > 0);
     assert.ok(Array.isArray((report.machine as { loadAverageBefore: unknown }).loadAverageBefore));
     const markdown = lines.join('\n');
-    assert.match(markdown, /\| model \| task \| backend \| steps\/s \| PyTorch \| ratio \| kernels\/step \| dispatch share \|/);
+    assert.match(markdown, /\| model \| task \| backend \| steps\/s \| PyTorch \| ratio \| kernels\/step \| in kernels \| dispatch share \|/);
     assert.match(markdown, /\| hopfield-hebb \| binary-recall \| cpu \|/);
     assert.match(markdown, /Load average/);
+  });
+
+  it("profiles a trained model's step: kernels per step, their share of its time, and the kernels that take most", () => {
+    const r = engram(['bench', '--quick', '--models', 'slot-memory', '--backends', 'cpu', '--no-torch', '--no-ui', '--no-sweep', '--no-store', '--json']);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const row = (JSON.parse(lines.pop()!) as { models: Record<string, unknown>[] }).models[0]!;
+    assert.ok(typeof row['stepsPerSec'] === 'number' && (row['stepsPerSec'] as number) > 0);
+    assert.ok(Number.isInteger(row['kernelsPerStep']) && (row['kernelsPerStep'] as number) > 10, String(row['kernelsPerStep']));
+    const share = row['kernelShare'] as number;
+    assert.ok(share > 0 && share < 1.5, `share of a step inside kernels: ${share}`);
+    const top = row['topKernels'] as { name: string; count: number; share: number }[];
+    assert.equal(top.length, 3);
+    assert.deepEqual(top.map((k) => k.share), [...top.map((k) => k.share)].sort((a, b) => b - a));
+    assert.ok(top.reduce((n, k) => n + k.share, 0) <= share + 1e-9);
+    assert.match(lines.join('\n'), new RegExp(`\\| slot-memory \\| cpu \\| [0-9.]+ \\| [0-9.]+ \\| ${top[0]!.name} ×`));
   });
 
   it('refuses an unknown reference, naming the ones there are', () => {
