@@ -48,7 +48,7 @@ export interface ModelRow {
    * (kernels × the time of a tiny add × steps/s): near 1, the step is bound by op count, not arithmetic.
    */
   readonly dispatchShare: number | null;
-  /** The share of a training step's time spent inside kernels (their own timing × steps/s); the rest is outside them. */
+  /** The share of a training step's time spent inside kernels (their time per step, profiled after warm-up, × steps/s); the rest is outside them. */
   readonly kernelShare: number | null;
   /** The kernels that take most of a step: name, count per step, share of the step's time. */
   readonly topKernels: readonly { readonly name: string; readonly count: number; readonly share: number }[];

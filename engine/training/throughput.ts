@@ -70,55 +70,69 @@ export async function trainingThroughput(input: RunSpecInput, budgetMs: number):
 export interface StepProfile {
   /** Kernels dispatched per step; each is one call from JavaScript, the fixed cost that bounds small models. */
   readonly kernels: number;
-  /** Milliseconds per step inside kernels (the backend's own timing of each), over all kernels. */
+  /** Milliseconds per step inside kernels (the backend's own timing of each innermost kernel). */
   readonly kernelMs: number;
-  /** The same per kernel name, largest first. */
+  /** Count and time per step by kernel name, the most time first (a kernel that runs others gets only its own count). */
   readonly byKernel: readonly { readonly name: string; readonly count: number; readonly ms: number }[];
 }
 
+const PROFILE_WARMUP_STEPS = 2;
+/** Steps are profiled until both these many have run and this much time has passed. */
+const PROFILE_MIN_STEPS = 3;
+const PROFILE_MIN_MS = 1000;
+
 /**
- * The kernels one training step runs (sampling, forward, backward, clipping, the optimiser) and their
- * time: what a 3-step run executes beyond a 1-step run, halved, so that building, evaluating and
- * snapshotting cancel. Step time beyond `kernelMs` is spent outside the kernels: dispatch, the
- * gradient tape, tensor bookkeeping and JavaScript glue.
+ * The kernels the training steps after warm-up run (sampling, forward, backward, clipping, the
+ * optimiser), with their time, per step. The time of an unprofiled step beyond `kernelMs` is spent
+ * outside the kernels: dispatch, the gradient tape, tensor bookkeeping and JavaScript glue. (A
+ * profiled step is slower: the profiler's records cost time outside the kernels.)
  */
 export async function trainingStepProfile(input: RunSpecInput): Promise<StepProfile> {
-  const profile = async (steps: number): Promise<Map<string, { count: number; ms: number }>> => {
-    const spec = resolveRunSpec({ ...input, set: { ...input.set, steps, evalEvery: 0, evalEpisodes: 1, snapshotEvery: 0 } });
-    const instance = instantiate(spec);
-    const sink: RunSink = { metrics() {}, snapshot() {}, progress() {}, shouldStop: () => false };
-    // tf.profile's own bookkeeping, switched on by hand: tf.profile itself spreads every kernel's
-    // record into Math.max, which overflows the stack beyond some 10⁵ kernels (EBMM on images).
-    // A kernel that runs other kernels through the engine (a fallback, a composite) is pushed after
-    // them with their time inside its own, so only kernels run from outside any kernel are timed.
-    const { state } = tf.engine();
-    const records: { info: (typeof state.activeProfile.kernels)[number]; outermost: boolean }[] = [];
-    state.profiling = true;
-    state.activeProfile.kernels = { push: (info: (typeof records)[number]['info']) => records.push({ info, outermost: state.kernelDepth === 0 }) } as never;
-    try {
-      const outcome = await train(spec, instance, sink);
-      if (outcome.status === 'FAILED') throw new Error(outcome.error);
-      const byName = new Map<string, { count: number; ms: number }>();
-      for (const { info, outermost } of records) {
-        const ms = outermost ? await info.kernelTimeMs : 0;
-        const entry = byName.get(info.name) ?? { count: 0, ms: 0 };
-        entry.count += 1;
-        entry.ms += typeof ms === 'number' ? ms : 0;
-        byName.set(info.name, entry);
+  const spec = resolveRunSpec({ ...input, set: { ...input.set, steps: 1_000_000, evalEvery: 0, evalEpisodes: 1, snapshotEvery: 0 } });
+  const instance = instantiate(spec);
+  // tf.profile's own bookkeeping, switched on by hand for the profiled steps only: tf.profile itself
+  // spreads every kernel's record into Math.max, which overflows the stack beyond some 10⁵ kernels.
+  // Each record is kept with the depth it ran at: a kernel that runs others (a fallback, a custom
+  // gradient's scope) is recorded after them with their time inside its own.
+  const { state } = tf.engine();
+  type KernelRecord = (typeof state.activeProfile.kernels)[number];
+  const records: { info: KernelRecord; depth: number }[] = [];
+  let startedMs = 0;
+  let profiled = 0;
+  const sink: RunSink = {
+    metrics() {},
+    snapshot() {},
+    progress(step) {
+      if (step === PROFILE_WARMUP_STEPS) {
+        state.profiling = true;
+        state.activeProfile.kernels = { push: (info: KernelRecord) => records.push({ info, depth: state.kernelDepth }) } as never;
+        startedMs = performance.now();
+      } else if (state.profiling && step - PROFILE_WARMUP_STEPS >= PROFILE_MIN_STEPS && performance.now() - startedMs >= PROFILE_MIN_MS) {
+        state.profiling = false;
+        profiled = step - PROFILE_WARMUP_STEPS;
       }
-      return byName;
-    } finally {
-      state.profiling = false;
-      state.activeProfile.kernels = [];
-      instance.model.dispose();
-    }
+    },
+    shouldStop: () => profiled > 0,
   };
-  const three = await profile(3);
-  const one = await profile(1);
-  const byKernel = [...three]
-    .map(([name, t]) => ({ name, count: (t.count - (one.get(name)?.count ?? 0)) / 2, ms: Math.max(0, t.ms - (one.get(name)?.ms ?? 0)) / 2 }))
-    .filter((k) => k.count > 0)
-    .sort((a, b) => b.ms - a.ms);
+  try {
+    const outcome = await train(spec, instance, sink);
+    if (outcome.status === 'FAILED') throw new Error(outcome.error);
+  } finally {
+    state.profiling = false;
+    state.activeProfile.kernels = [];
+    instance.model.dispose();
+  }
+  const byName = new Map<string, { count: number; ms: number }>();
+  for (const [i, { info, depth }] of records.entries()) {
+    // Children are recorded before their parent: a record right after a deeper one is a parent.
+    const innermost = i === 0 || records[i - 1]!.depth <= depth;
+    const ms = innermost ? await info.kernelTimeMs : 0;
+    const entry = byName.get(info.name) ?? { count: 0, ms: 0 };
+    entry.count += 1 / profiled;
+    entry.ms += (typeof ms === 'number' ? ms : 0) / profiled;
+    byName.set(info.name, entry);
+  }
+  const byKernel = [...byName].map(([name, t]) => ({ name, count: Math.round(t.count), ms: t.ms })).sort((a, b) => b.ms - a.ms);
   return { kernels: byKernel.reduce((n, k) => n + k.count, 0), kernelMs: byKernel.reduce((n, k) => n + k.ms, 0), byKernel };
 }
 

@@ -60,7 +60,7 @@ export class InspectorView {
   private readonly heatHost = element('div', { className: 'plot heatmap', testId: 'inspector-heatmap' });
   private readonly query = element('input', { testId: 'inspector-query', attrs: { type: 'number', min: '0', step: '1', value: '0', 'aria-label': 'query' } });
   private readonly trace = element('div', { className: 'trace', testId: 'retrieval-trace' });
-  private readonly traceSection = element('div', { className: 'trace-section' }, [
+  private readonly traceSection = element('div', { className: 'trace-section', testId: 'retrieval-section' }, [
     element('h4', {}, ['Retrieval ', element('label', { className: 'muted' }, ['query ', this.query])]),
     this.trace,
   ]);
@@ -113,6 +113,7 @@ export class InspectorView {
       this.empty.hidden = true;
       this.body.hidden = false;
       this.title.textContent = `#${run.id} ${run.name} · ${run.model} on ${run.task}`;
+      this.hideStale();
       setChildren(this.snapshot, run.snapshots.map((s) => element('option', { attrs: { value: String(s.id) } }, [snapshotLabel(s)])));
       this.snapshot.value = String(snapshotId);
       const others = this.runs.list().filter((r) => r.id !== run.id);
@@ -130,6 +131,7 @@ export class InspectorView {
 
   private async loadSnapshot(snapshotId: number): Promise<void> {
     const generation = ++this.generation;
+    this.hideStale();
     try {
       const data = await this.client.call('snapshots.get', { snapshotId });
       if (generation !== this.generation) return;
@@ -184,9 +186,18 @@ export class InspectorView {
     this.draw();
   }
 
+  /** Hides what was drawn from the previous snapshot until the next one is drawn: never an old picture under a new title. */
+  private hideStale(): void {
+    this.tensors = new Map();
+    this.stats.textContent = '';
+    this.heatHost.hidden = true;
+    this.traceSection.hidden = true;
+  }
+
   private draw(): void {
     const t = this.tensors.get(this.tensor.value);
     if (!t) return;
+    this.heatHost.hidden = false;
     const episodes = batchCount(t);
     this.batch.max = String(episodes - 1);
     this.batch.disabled = episodes <= 1;

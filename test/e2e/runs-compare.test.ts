@@ -268,12 +268,17 @@ describe('runs, compare and inspector (engram serve + Chromium)', { skip }, () =
     await page.locator(`[data-testid=run-row][data-run-id="${imageRun.id}"]`).click();
     await page.locator('[data-testid=run-tab-snapshots]').click();
     await page.locator('[data-testid=inspect-snapshot]').first().click();
-    await until(() => page.locator('[data-testid=trace-target]').count(), (n) => n === 1, 'the image trace');
-    // The inspector keeps the earlier trace (a binary run's) on screen until the new snapshot has loaded.
-    const canvasSizes = () =>
-      page.locator('[data-testid=retrieval-trace] canvas').evaluateAll((cs) => cs.map((c) => [(c as unknown as { width: number }).width, (c as unknown as { height: number }).height]));
-    const sizes = await until(canvasSizes, (s) => s.length > 0 && s.every(([w]) => w !== 16), 'the image run\'s trace in place of the binary one');
-    assert.deepEqual(sizes, [[28, 28], [28, 28], [28, 28]]);
+    // Read in one go: once the title names the image run, the binary run's trace is no longer shown.
+    const view = () =>
+      page.evaluate(`(() => {
+        const section = document.querySelector('[data-testid=retrieval-section]');
+        const sizes = [...section.querySelectorAll('canvas')].map((c) => [c.width, c.height]);
+        return { title: document.querySelector('[data-testid=inspector-title]').textContent, shown: !section.hidden, sizes };
+      })()`) as Promise<{ title: string; shown: boolean; sizes: [number, number][] }>;
+    const retitled = await until(view, (v) => v.title.startsWith(`#${imageRun.id} `), 'the image run\'s title');
+    if (retitled.shown) assert.ok(retitled.sizes.every(([w]) => w === 28), `under the new title: ${JSON.stringify(retitled.sizes)}`);
+    const drawn = await until(view, (v) => v.shown && v.sizes.length === 3, 'the image trace');
+    assert.deepEqual(drawn.sizes, [[28, 28], [28, 28], [28, 28]]);
     await shot('inspector-image');
   });
 
