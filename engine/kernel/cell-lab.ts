@@ -140,19 +140,21 @@ export function createCellLab(deps: { host: TrainingHost; rpc: RpcPeer; catalog:
     const runs: RunResult[] = new Array(combos.length);
     let next = 0;
     let done = 0;
-    // Each lane takes the next combination when its run ends; results keep the grid's order.
-    const lane = async () => {
+    // Each lane takes the next combination when its run ends; results keep the grid's order. Lane 0
+    // trains on this thread, where tfjs and its backend are already loaded and warm; the others each
+    // in a worker thread, which starts cold.
+    const lane = async (index: number) => {
       while (next < combos.length) {
         checkInterrupt(ctx);
         const i = next++;
         show(done, combos.length);
         const combo = combos[i]!;
-        runs[i] = learned.has(combo.model) ? await startRun(combo, lanes > 1) : await evalRun(combo);
+        runs[i] = learned.has(combo.model) ? await startRun(combo, index > 0) : await evalRun(combo);
         done += 1;
       }
     };
     // Every lane ends before the workers go (an interrupt stops the others' runs at their next step).
-    const settled = await Promise.allSettled(Array.from({ length: lanes }, lane));
+    const settled = await Promise.allSettled(Array.from({ length: lanes }, (_, index) => lane(index)));
     if (lanes > 1) await host.closeWorkers();
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
