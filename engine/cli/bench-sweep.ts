@@ -1,5 +1,5 @@
-// The parallel-sweep figure of `engram bench`: the wall time of one lab.sweep of 8 configs trained
-// one after another, then two (or one per core) at once, each run recorded by a real lab service
+// The parallel-sweep figure of `engram bench`: the wall time of a lab.sweep of 8 configs trained one
+// after another, and two (or one per core) at once, twice each, each run recorded by a real lab service
 // from a real kernel process, on a lab book in a temporary folder. CLI process.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -14,9 +14,10 @@ export interface SweepFigures {
   readonly stepsPerRun: number;
   readonly backend: string;
   readonly lanes: number;
-  readonly sequentialMs: number;
-  readonly parallelMs: number;
-  /** parallelMs / sequentialMs: 0.5 is a perfect split over two cores. */
+  /** Wall time of each sweep, in the order they ran: one after another, at once, at once, one after another. */
+  readonly sequentialMs: readonly number[];
+  readonly parallelMs: readonly number[];
+  /** Σ parallelMs / Σ sequentialMs: 0.5 is a perfect split over two cores. */
   readonly wallRatio: number;
   /**
    * CPU time of the kernel process (all its threads) over wall time, per sweep: how many cores each
@@ -29,7 +30,7 @@ export interface SweepFigures {
    * one worker, then in two): what the sweep could have had, under whatever else is running.
    */
   readonly coresOnOffer: number;
-  /** Runs of both sweeps the lab book holds as FINISHED (2 × configs when all went well). */
+  /** Runs of all sweeps the lab book holds as FINISHED (4 × configs when all went well; 2 × with --quick). */
   readonly finishedRuns: number;
 }
 
@@ -82,25 +83,32 @@ export async function sweepFigures(options: { quick: boolean }): Promise<SweepFi
     const warm = await timeCell(service, notebook, 'warm', '1');
     if (warm.status !== 'ok') throw new Error(`the kernel did not start: ${warm.error}`);
     // The cell's value is the kernel process's CPU milliseconds during the sweep.
-    const sweep = (name: string, parallel: number) =>
-      timeCell(service, notebook, name, `const ${name}Cpu = process.cpuUsage();\nawait lab.sweep({ ...${grid}, parallel: ${parallel} });\nconst ${name}Used = process.cpuUsage(${name}Cpu);\n(${name}Used.user + ${name}Used.system) / 1000`);
-    const sequential = await sweep('sequential', 1);
-    const parallel = await sweep('parallel', lanes);
-    const cores = (r: { ms: number; result: string }) => Math.round((Number.parseFloat(r.result) / r.ms) * 100) / 100;
-    const offered = await coresOnOffer();
-    for (const [name, r] of [['sequential', sequential], ['parallel', parallel]] as const) {
+    const sweep = async (name: string, parallel: number) => {
+      const r = await timeCell(service, notebook, name, `const ${name}Cpu = process.cpuUsage();\nawait lab.sweep({ ...${grid}, parallel: ${parallel} });\nconst ${name}Used = process.cpuUsage(${name}Cpu);\n(${name}Used.user + ${name}Used.system) / 1000`);
       if (r.status !== 'ok') throw new Error(`the ${name} sweep ended ${r.status}: ${r.error}`);
+      return { ms: r.ms, cpuMs: Number.parseFloat(r.result) };
+    };
+    // One after another, at once, at once, one after another: a machine that speeds up or slows down
+    // over the measurement weighs on both kinds alike. --quick times one of each.
+    const sequential = [await sweep('sequential1', 1)];
+    const parallel = [await sweep('parallel1', lanes)];
+    if (!options.quick) {
+      parallel.push(await sweep('parallel2', lanes));
+      sequential.push(await sweep('sequential2', 1));
     }
+    const total = (rs: readonly { ms: number; cpuMs: number }[]) => rs.reduce((t, r) => ({ ms: t.ms + r.ms, cpuMs: t.cpuMs + r.cpuMs }), { ms: 0, cpuMs: 0 });
+    const cores = (r: { ms: number; cpuMs: number }) => Math.round((r.cpuMs / r.ms) * 100) / 100;
+    const offered = await coresOnOffer();
     return {
       configs: 8,
       stepsPerRun: steps,
       backend: service.kernel.backend?.name ?? 'unknown',
       lanes,
-      sequentialMs: Math.round(sequential.ms),
-      parallelMs: Math.round(parallel.ms),
-      wallRatio: Math.round((parallel.ms / sequential.ms) * 1000) / 1000,
-      sequentialCores: cores(sequential),
-      parallelCores: cores(parallel),
+      sequentialMs: sequential.map((r) => Math.round(r.ms)),
+      parallelMs: parallel.map((r) => Math.round(r.ms)),
+      wallRatio: Math.round((total(parallel).ms / total(sequential).ms) * 1000) / 1000,
+      sequentialCores: cores(total(sequential)),
+      parallelCores: cores(total(parallel)),
       coresOnOffer: offered,
       finishedRuns: service.store.listRuns({ status: ['FINISHED'] }).length,
     };
