@@ -50,6 +50,8 @@ export interface ModelRow {
   readonly dispatchShare: number | null;
   /** The share of a training step's time spent inside kernels (their time per step, profiled after warm-up, × steps/s); the rest is outside them. */
   readonly kernelShare: number | null;
+  /** The share of a training step's time spent drawing its episode (the task's sampler, outside any kernel). */
+  readonly sampleShare: number | null;
   /** The kernels that take most of a step: name, count per step, share of the step's time. */
   readonly topKernels: readonly { readonly name: string; readonly count: number; readonly share: number }[];
   readonly evalEpisodesPerSec: number | null;
@@ -200,6 +202,7 @@ async function modelRows(
         kernelsPerStep: ok?.profile?.kernels ?? null,
         dispatchShare: ok?.profile && ok.dispatchMs !== undefined && stepsPerSec !== null ? (ok.profile.kernels * ok.dispatchMs * stepsPerSec) / 1000 : null,
         kernelShare: ok?.profile && stepsPerSec !== null ? (ok.profile.kernelMs * stepsPerSec) / 1000 : null,
+        sampleShare: ok?.profile && stepsPerSec !== null ? (ok.profile.sampleMs * stepsPerSec) / 1000 : null,
         topKernels:
           ok?.profile && stepsPerSec !== null
             ? ok.profile.byKernel.slice(0, TOP_KERNELS).map((k) => ({ name: k.name, count: k.count, share: (k.ms * stepsPerSec) / 1000 }))
@@ -327,15 +330,19 @@ export function reportMarkdown(report: BenchReport, references: readonly BenchRe
   if (notes.length) out.push('Notes:', '', ...notes.map((n) => `- ${n}`), '');
   const profiled = report.models.filter((r) => r.topKernels.length);
   if (profiled.length) {
-    out.push(`Where a training step's time goes: the ${TOP_KERNELS} kernels that take most of it (count per step, share of the step):`, '');
+    out.push(
+      `Where a training step's time goes, as shares of the step: inside kernels; drawing the episode (the task's sampler); the rest (tfjs's per-op bookkeeping, the gradient tape, the training loop); and the ${TOP_KERNELS} kernels that take most (count per step, share):`,
+      '',
+    );
     out.push(
       markdownTable(
-        ['model', 'backend', 'in kernels', 'outside kernels', 'top kernels'],
+        ['model', 'backend', 'in kernels', 'sampling', 'rest', 'top kernels'],
         profiled.map((r) => [
           r.reference,
           r.backend,
           fmt(r.kernelShare, 2),
-          fmt(r.kernelShare === null ? null : 1 - r.kernelShare, 2),
+          fmt(r.sampleShare, 2),
+          fmt(r.kernelShare === null || r.sampleShare === null ? null : 1 - r.kernelShare - r.sampleShare, 2),
           r.topKernels.map((k) => `${k.name} ×${fmt(k.count, 4)} ${fmt(k.share, 2)}`).join(', '),
         ]),
       ),

@@ -56,7 +56,7 @@ export interface SweepGrid {
   steps?: number;
   /** One run per seed for each combination (default [0]). */
   seeds?: number[];
-  /** Runs trained at once, each in a worker thread (default: one per core; 1: one after another). */
+  /** Runs trained at once: one on the kernel's own thread, each other in a worker thread (default: one per core; 1: one after another). */
   parallel?: number;
 }
 

@@ -86,8 +86,8 @@ export class TrainingHost {
   }
 
   /**
-   * How many runs can train at once here (one per worker thread, `wanted` at most), or 1 with the
-   * reason when runs must train one after another on this thread.
+   * How many runs can train at once here (one on this thread, one per worker thread; `wanted` at
+   * most), or 1 with the reason when runs must train one after another on this thread.
    */
   async parallelism(wanted: number): Promise<{ runs: number; reason: string | null }> {
     if (wanted <= 1) return { runs: 1, reason: null };

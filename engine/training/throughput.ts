@@ -5,7 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RunSpecInput } from './run-spec';
 import { resolveRunSpec } from './run-spec';
-import { evaluate, instantiate, train, type RunSink } from './trainer';
+import type { Task } from '../core/memory-model';
+import { deriveSeed, Rng } from '../core/random';
+import { disposeEpisode, evaluate, instantiate, train, type RunSink } from './trainer';
 
 export interface Throughput {
   /** Median over the timed windows. */
@@ -72,6 +74,8 @@ export interface StepProfile {
   readonly kernels: number;
   /** Milliseconds per step inside kernels (the backend's own timing of each innermost kernel). */
   readonly kernelMs: number;
+  /** Milliseconds per step drawing the training episode (the task's sampler, in JavaScript, outside any kernel). */
+  readonly sampleMs: number;
   /** Count and time per step by kernel name, the most time first (a kernel that runs others gets only its own count). */
   readonly byKernel: readonly { readonly name: string; readonly count: number; readonly ms: number }[];
 }
@@ -133,7 +137,7 @@ export async function trainingStepProfile(input: RunSpecInput): Promise<StepProf
     byName.set(info.name, entry);
   }
   const byKernel = [...byName].map(([name, t]) => ({ name, count: Math.round(t.count), ms: t.ms })).sort((a, b) => b.ms - a.ms);
-  return { kernels: byKernel.reduce((n, k) => n + k.count, 0), kernelMs: byKernel.reduce((n, k) => n + k.ms, 0), byKernel };
+  return { kernels: byKernel.reduce((n, k) => n + k.count, 0), kernelMs: byKernel.reduce((n, k) => n + k.ms, 0), sampleMs: sampleMs(instance.task, spec.training.batchSize, spec.seed), byKernel };
 }
 
 /** Episodes/s of trainer.evaluate, in the batches the trainer uses (min(batch, 32)). */
@@ -158,4 +162,18 @@ export function evaluationThroughput(input: RunSpecInput, budgetMs: number): Thr
   } finally {
     instance.model.dispose();
   }
+}
+
+/** The median time of drawing one training batch of the task, after one draw as warm-up. */
+function sampleMs(task: Task, batchSize: number, seed: number): number {
+  const rng = new Rng(deriveSeed(seed, 'profile'));
+  const times: number[] = [];
+  for (let i = 0; i <= 2 * PROFILE_MIN_STEPS; i++) {
+    const started = performance.now();
+    const episode = task.sample(rng, batchSize, 'train');
+    const ms = performance.now() - started;
+    disposeEpisode(episode);
+    if (i > 0) times.push(ms);
+  }
+  return median(times);
 }

@@ -128,7 +128,7 @@ function checkpoint(model: MemoryModel): TensorRecord[] {
   return toRecords(named);
 }
 
-function disposeEpisode(e: Episode): void {
+export function disposeEpisode(e: Episode): void {
   e.items.dispose();
   e.queries.dispose();
   e.targets.dispose();

@@ -43,11 +43,13 @@ describe('engram bench', () => {
     assert.ok(Number.isInteger(row['kernelsPerStep']) && (row['kernelsPerStep'] as number) > 10, String(row['kernelsPerStep']));
     const share = row['kernelShare'] as number;
     assert.ok(share > 0 && share < 1.5, `share of a step inside kernels: ${share}`);
+    const sampling = row['sampleShare'] as number;
+    assert.ok(sampling > 0 && sampling < 1, `share of a step drawing the episode: ${sampling}`);
     const top = row['topKernels'] as { name: string; count: number; share: number }[];
     assert.equal(top.length, 3);
     assert.deepEqual(top.map((k) => k.share), [...top.map((k) => k.share)].sort((a, b) => b - a));
     assert.ok(top.reduce((n, k) => n + k.share, 0) <= share + 1e-9);
-    assert.match(lines.join('\n'), new RegExp(`\\| slot-memory \\| cpu \\| [0-9.]+ \\| [0-9.]+ \\| ${top[0]!.name} ×`));
+    assert.match(lines.join('\n'), new RegExp(`\\| slot-memory \\| cpu \\| [0-9.]+ \\| [0-9.]+ \\| -?[0-9.]+ \\| ${top[0]!.name} ×`));
   });
 
   it('refuses an unknown reference, naming the ones there are', () => {

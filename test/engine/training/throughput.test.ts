@@ -29,6 +29,7 @@ describe('trainingStepProfile', () => {
     assert.equal(two.byKernel.reduce((n, k) => n + k.count, 0), two.kernels);
     assert.ok(Math.abs(two.byKernel.reduce((n, k) => n + k.ms, 0) - two.kernelMs) < 1e-9);
     assert.ok(two.kernelMs > 0);
+    assert.ok(two.sampleMs > 0, `drawing an episode took ${two.sampleMs} ms`);
     assert.deepEqual(two.byKernel.map((k) => k.ms), [...two.byKernel.map((k) => k.ms)].sort((a, b) => b - a));
     assert.ok(two.byKernel.some((k) => k.name === 'BatchMatMul' && k.count > 0), two.byKernel.map((k) => k.name).join(', '));
     assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
