@@ -27,12 +27,34 @@ export type Gemm = (
 
 export type NativeBlas = { readonly gemm: Gemm; readonly library: string; readonly threads: number } | { readonly problem: string };
 
+/** The Kanerva memory's write (kanervaWrite) and its gradient (kanervaWriteGrad): numbers first, then Float32Arrays. */
+export type NativeKanervaCall = (...args: (number | Float32Array)[]) => void;
+
 interface Addon {
   load(threads: number): string;
   gemm(...args: (number | Float32Array)[]): void;
+  kanervaWrite: NativeKanervaCall;
+  kanervaWriteGrad: NativeKanervaCall;
 }
 
+let addon: Addon | { readonly problem: string } | null = null;
 let loaded: NativeBlas | null = null;
+
+/** The addon itself, loaded once, or why it is not there. ENGRAM_NATIVE_BLAS=0 turns it off. */
+function nativeAddon(): Addon | { readonly problem: string } {
+  if (addon) return addon;
+  const file = join(__dirname, 'native-blas', 'build', 'Release', 'engram_blas.node');
+  if (process.env['ENGRAM_NATIVE_BLAS'] === '0') addon = { problem: 'turned off by ENGRAM_NATIVE_BLAS=0' };
+  else if (!existsSync(file)) addon = { problem: `the engram_blas addon is not built (${file}); npm install builds it where a C compiler is at hand` };
+  else {
+    try {
+      addon = createRequire(__filename)(file) as Addon;
+    } catch (err) {
+      addon = { problem: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
+    }
+  }
+  return addon;
+}
 
 /**
  * The native product, or why there is none. ENGRAM_NATIVE_BLAS=0 turns it off; ENGRAM_BLAS_THREADS
@@ -45,17 +67,23 @@ export function nativeBlas(): NativeBlas {
 }
 
 function load(): NativeBlas {
-  if (process.env['ENGRAM_NATIVE_BLAS'] === '0') return { problem: 'turned off by ENGRAM_NATIVE_BLAS=0' };
-  const file = join(__dirname, 'native-blas', 'build', 'Release', 'engram_blas.node');
-  if (!existsSync(file)) return { problem: `the engram_blas addon is not built (${file}); npm install builds it where a C compiler is at hand` };
+  const native = nativeAddon();
+  if ('problem' in native) return native;
   const threads = Math.max(1, Number(process.env['ENGRAM_BLAS_THREADS'] ?? 1) || 1);
   try {
-    const addon = createRequire(__filename)(file) as Addon;
-    const library = addon.load(threads);
+    const library = native.load(threads);
     const gemm: Gemm = (batch, ta, tb, m, n, k, a, ao, as, b, bo, bs, c, co, cs) =>
-      addon.gemm(batch, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, ao, as, b, bo, bs, c, co, cs);
+      native.gemm(batch, ta ? 1 : 0, tb ? 1 : 0, m, n, k, a, ao, as, b, bo, bs, c, co, cs);
     return { gemm, library, threads };
   } catch (err) {
     return { problem: err instanceof Error ? err.message.split('\n')[0]! : String(err) };
   }
+}
+
+/** The compiled Kanerva write and its gradient (they need no BLAS), or why there are none. */
+export function nativeKanervaWrite(): { readonly write: NativeKanervaCall; readonly grad: NativeKanervaCall } | { readonly problem: string } {
+  const native = nativeAddon();
+  if ('problem' in native) return native;
+  if (typeof native.kanervaWrite !== 'function') return { problem: 'the engram_blas addon predates its Kanerva write; npm install rebuilds it' };
+  return { write: native.kanervaWrite, grad: native.kanervaWriteGrad };
 }

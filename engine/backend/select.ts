@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/config';
 import { backendNames, type BackendName } from './names';
 import { installCholeskySolveKernel } from './cholesky-solve-kernels';
+import { installKanervaWriteKernels } from './kanerva-write-kernels';
 import { installGridKernels } from './grid-kernels';
 import { installNativeMatMul } from './native-mat-mul-kernel';
 import { installWasmKernels } from './wasm-kernels';
@@ -52,6 +53,7 @@ async function tryCpu(): Promise<string> {
   // choice was made here on purpose, so the banner is switched off.
   (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
   installCholeskySolveKernel('cpu');
+  installKanervaWriteKernels('cpu');
   installGridKernels('cpu');
   return `@tensorflow/tfjs cpu (pure JavaScript; ${installNativeMatMul('cpu')})`;
 }

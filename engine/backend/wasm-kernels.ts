@@ -6,6 +6,7 @@
 // Engine layer; runs in the kernel process, the CLI and tests.
 import * as tf from '@tensorflow/tfjs';
 import { installCholeskySolveKernel } from './cholesky-solve-kernels';
+import { installKanervaWriteKernels } from './kanerva-write-kernels';
 import { cpuFallbackKernelFunc, involvesComplex, readComplex, type WasmBackendData } from './cpu-fallback-kernel';
 import { installGridKernels } from './grid-kernels';
 import { wasmConvGradKernels } from './wasm-conv-grad-kernels';
@@ -70,6 +71,7 @@ export function installWasmKernels(): WasmKernelReport {
   const replaced = faster.map((k) => k.kernelName);
   const products = installNativeMatMul('wasm');
   installCholeskySolveKernel('wasm');
+  installKanervaWriteKernels('wasm');
   installGridKernels('wasm');
   const fast: string[] = [];
   for (const config of fastKernels) {

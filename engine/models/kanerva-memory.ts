@@ -88,8 +88,33 @@ export function priorVariance(priorLogVar: tf.Tensor): tf.Tensor {
   return tf.exp(priorLogVar).add(COV_DIAGONAL_MIN); // [K]
 }
 
-/** (1)–(5) applied item by item, in order; returns the posterior. */
-export function writeOnline(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number | tf.Scalar): KanervaMemoryState {
+/** The kernel names of writeOnline and its gradient, for backends that register kernels for the whole write. */
+export const KANERVA_WRITE_KERNEL = 'EngramKanervaWrite';
+export const KANERVA_WRITE_GRAD_KERNEL = 'EngramKanervaWriteGrad';
+
+/** The attributes both kernels take: σ_ξ² and the bounds of the covariance diagonal. */
+export interface KanervaWriteAttrs {
+  readonly noiseVar: number;
+  readonly covMin: number;
+  readonly covMax: number;
+}
+
+/**
+ * (1)–(5) applied item by item, in order; returns the posterior. Where the backend has the
+ * EngramKanervaWrite kernel (engine/backend: wasm and cpu) one call writes the whole batch, and one
+ * call computes its gradient; elsewhere the write is some 20 tensor ops per item, and three times as
+ * many backward. The kernel's gradient is not differentiable again (the Kanerva models need first
+ * derivatives only).
+ */
+export function writeOnline(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number, bounds = { covMin: COV_DIAGONAL_MIN, covMax: COV_DIAGONAL_MAX }): KanervaMemoryState {
+  if (!tf.getKernel(KANERVA_WRITE_KERNEL, tf.getBackend())) return writeOnlineOps(state, codes, weights, noiseVar, bounds);
+  const attrs: KanervaWriteAttrs = { noiseVar, ...bounds };
+  const [mean, cov] = tf.engine().runKernel(KANERVA_WRITE_KERNEL, { mean: state.mean, cov: state.cov, codes, weights }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  return { mean: mean!, cov: cov! };
+}
+
+/** (1)–(5) as tensor ops: for backends without the kernel, and the reference its tests compare with. */
+export function writeOnlineOps(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number, bounds = { covMin: COV_DIAGONAL_MIN, covMax: COV_DIAGONAL_MAX }): KanervaMemoryState {
   return tf.tidy(() => {
     const t = codes.shape[1]!;
     const k = state.cov.shape[1]!;
@@ -106,12 +131,25 @@ export function writeOnline(state: KanervaMemoryState, codes: tf.Tensor, weights
       mean = mean.add(gain.mul(delta)); // [B, K, C]  (4)
       cov = cov.sub(gain.mul(sigmaC)); // [B, K, K]  (5)
       const diagonal = cov.mul(eye).sum(-1); // [B, K]
-      const clipped = diagonal.clipByValue(COV_DIAGONAL_MIN, COV_DIAGONAL_MAX); // [B, K]  (5)
+      const clipped = diagonal.clipByValue(bounds.covMin, bounds.covMax); // [B, K]  (5)
       cov = cov.add(eye.mul(clipped.sub(diagonal).expandDims(-1))); // [B, K, K]
     }
     return { mean, cov };
   });
 }
+
+// The gradient kernel takes the write's inputs and the gradients of both outputs, and returns the
+// gradients of all four inputs at once (it replays the write to get the states it passed through).
+tf.registerGradient({
+  kernelName: KANERVA_WRITE_KERNEL,
+  inputsToSave: ['mean', 'cov', 'codes', 'weights'],
+  gradFunc: (dy, saved, attrs) => {
+    const [mean, cov, codes, weights] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+    const [dMean, dCov] = dy as tf.Tensor[];
+    const [gMean, gCov, gCodes, gWeights] = tf.engine().runKernel(KANERVA_WRITE_GRAD_KERNEL, { mean, cov, codes, weights, dMean: dMean!, dCov: dCov! }, attrs) as tf.Tensor[];
+    return { mean: () => gMean!, cov: () => gCov!, codes: () => gCodes!, weights: () => gWeights! };
+  },
+});
 
 /** (6) z = wᵀR for weights [B, Q, K]. */
 export function readMean(state: KanervaMemoryState, weights: tf.Tensor): tf.Tensor {

@@ -5,7 +5,7 @@
     {
       "target_name": "engram_blas",
       "sources": ["engram-blas.c"],
-      "cflags": ["-O2", "-Wall"],
+      "cflags": ["-O3", "-Wall"],
       "conditions": [["OS != 'win'", {"libraries": ["-ldl"]}]]
     }
   ]

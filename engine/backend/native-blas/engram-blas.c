@@ -1,6 +1,7 @@
 /*
  * engram_blas: the native matrix product behind Engram's tfjs BatchMatMul kernels
- * (engine/backend/native-mat-mul-kernel.ts), an optional N-API addon built by `npm install`.
+ * (engine/backend/native-mat-mul-kernel.ts), and the Kanerva memory's write and its gradient
+ * (engine/backend/kanerva-write-kernels.ts); an optional N-API addon built by `npm install`.
  * Runs in whatever Node process trains (kernel, CLI, worker threads).
  *
  * The BLAS is opened at run time (dlopen), not linked, so the addon builds on a machine without
@@ -12,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #ifndef _WIN32
 #include <dlfcn.h>
@@ -87,7 +89,7 @@ static float *floats(napi_env env, napi_value value, size_t *length) {
   napi_value buffer;
   size_t offset;
   if (napi_get_typedarray_info(env, value, &type, length, &data, &buffer, &offset) != napi_ok || type != napi_float32_array) {
-    napi_throw_type_error(env, NULL, "gemm operands must be Float32Arrays");
+    napi_throw_type_error(env, NULL, "operands must be Float32Arrays");
     return NULL;
   }
   return (float *)data;
@@ -139,11 +141,195 @@ static napi_value gemm(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * The Kanerva memory's online write and its gradient (engine/backend/kanerva-write-kernels.ts holds
+ * the same in JavaScript, with the equations; this is that code compiled, for its arithmetic:
+ * ~30 M multiply-adds a training step of the reference config). Needs no BLAS.
+ */
+static double write_item(int64_t k, int64_t c, double *r, double *u, const float *w, const float *z, double noise, double lo, double hi,
+                         double *d, double *s, unsigned char *clipped, double *unclipped) {
+  for (int64_t j = 0; j < c; j++) d[j] = z[j];
+  for (int64_t j = 0; j < k; j++) s[j] = 0;
+  for (int64_t i = 0; i < k; i++) {
+    const double wi = w[i];
+    if (wi == 0) continue;
+    const double *ri = r + i * c, *ui = u + i * k;
+    for (int64_t j = 0; j < c; j++) d[j] -= wi * ri[j];
+    for (int64_t j = 0; j < k; j++) s[j] += wi * ui[j];
+  }
+  double sigma = noise;
+  for (int64_t i = 0; i < k; i++) sigma += s[i] * w[i];
+  for (int64_t i = 0; i < k; i++) {
+    const double g = s[i] / sigma;
+    double *ri = r + i * c, *ui = u + i * k;
+    for (int64_t j = 0; j < c; j++) ri[j] += g * d[j];
+    for (int64_t j = 0; j < k; j++) ui[j] -= g * s[j];
+    const double v = ui[i];
+    const int out = v < lo || v > hi;
+    if (clipped) clipped[i] = (unsigned char)out;
+    if (unclipped) unclipped[i] = v;
+    if (out) ui[i] = v < lo ? lo : hi;
+  }
+  return sigma;
+}
+
+/* The float32 arrays and numbers of a kanerva call: `nums` numbers first, then `count` arrays. */
+static int kanerva_args(napi_env env, napi_callback_info info, size_t nums, double *num, size_t count, float **arrays, size_t *lengths) {
+  size_t argc = 20;
+  napi_value argv[20];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != nums + count) {
+    napi_throw_error(env, NULL, "kanerva: wrong number of arguments");
+    return 0;
+  }
+  for (size_t i = 0; i < nums; i++) {
+    if (napi_get_value_double(env, argv[i], &num[i]) != napi_ok) {
+      napi_throw_type_error(env, NULL, "kanerva: expected a number");
+      return 0;
+    }
+  }
+  for (size_t i = 0; i < count; i++) {
+    arrays[i] = floats(env, argv[nums + i], &lengths[i]);
+    if (!arrays[i]) return 0;
+  }
+  return 1;
+}
+
+/* kanervaWrite(batch, items, k, c, noiseVar, covMin, covMax, mean, cov, codes, weights, outMean, outCov) */
+static napi_value kanerva_write(napi_env env, napi_callback_info info) {
+  double num[7];
+  float *a[6];
+  size_t len[6];
+  if (!kanerva_args(env, info, 7, num, 6, a, len)) return NULL;
+  const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
+  const size_t want[6] = {batch * k * c, batch * k * k, batch * items * c, batch * items * k, batch * k * c, batch * k * k};
+  for (int i = 0; i < 6; i++) {
+    if (batch < 1 || items < 0 || k < 1 || c < 1 || len[i] < want[i]) {
+      napi_throw_range_error(env, NULL, "kanerva write operands do not fit their arrays");
+      return NULL;
+    }
+  }
+  double *r = malloc(sizeof(double) * (k * c + k * k + c + k));
+  if (!r) {
+    napi_throw_error(env, NULL, "kanerva write: out of memory");
+    return NULL;
+  }
+  double *u = r + k * c, *d = u + k * k, *s = d + c;
+  for (int64_t b = 0; b < batch; b++) {
+    for (int64_t i = 0; i < k * c; i++) r[i] = a[0][b * k * c + i];
+    for (int64_t i = 0; i < k * k; i++) u[i] = a[1][b * k * k + i];
+    for (int64_t t = 0; t < items; t++)
+      write_item(k, c, r, u, a[3] + (b * items + t) * k, a[2] + (b * items + t) * c, num[4], num[5], num[6], d, s, NULL, NULL);
+    for (int64_t i = 0; i < k * c; i++) a[4][b * k * c + i] = (float)r[i];
+    for (int64_t i = 0; i < k * k; i++) a[5][b * k * k + i] = (float)u[i];
+  }
+  free(r);
+  return NULL;
+}
+
+/* kanervaWriteGrad(batch, items, k, c, noiseVar, covMin, covMax, mean, cov, codes, weights, dMean, dCov, outMean, outCov, outCodes, outWeights) */
+static napi_value kanerva_write_grad(napi_env env, napi_callback_info info) {
+  double num[7];
+  float *a[10];
+  size_t len[10];
+  if (!kanerva_args(env, info, 7, num, 10, a, len)) return NULL;
+  const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
+  const size_t rc = batch * k * c, uk = batch * k * k, zc = batch * items * c, wk = batch * items * k;
+  const size_t want[10] = {rc, uk, zc, wk, rc, uk, rc, uk, zc, wk};
+  for (int i = 0; i < 10; i++) {
+    if (batch < 1 || items < 0 || k < 1 || c < 1 || len[i] < want[i]) {
+      napi_throw_range_error(env, NULL, "kanerva write gradient operands do not fit their arrays");
+      return NULL;
+    }
+  }
+  const float *weights = a[3], *codes = a[2];
+  float *outMean = a[6], *outCov = a[7], *outCodes = a[8], *outWeights = a[9];
+  const size_t doubles = 2 * (k * c + k * k) + items * (c + 2 * k + 1) + c + 2 * k;
+  double *r = malloc(sizeof(double) * doubles);
+  unsigned char *clips = malloc(items * k + 1);
+  if (!r || !clips) {
+    free(r);
+    free(clips);
+    napi_throw_error(env, NULL, "kanerva write gradient: out of memory");
+    return NULL;
+  }
+  double *u = r + k * c, *aR = u + k * k, *aU = aR + k * c, *ds = aU + k * k, *ss = ds + items * c, *unclipped = ss + items * k,
+         *sigmas = unclipped + items * k, *aD = sigmas + items, *aG = aD + c, *aS = aG + k;
+  for (int64_t b = 0; b < batch; b++) {
+    for (int64_t i = 0; i < k * c; i++) r[i] = a[0][b * k * c + i];
+    for (int64_t i = 0; i < k * k; i++) u[i] = a[1][b * k * k + i];
+    for (int64_t t = 0; t < items; t++)
+      sigmas[t] = write_item(k, c, r, u, weights + (b * items + t) * k, codes + (b * items + t) * c, num[4], num[5], num[6], ds + t * c, ss + t * k,
+                             clips + t * k, unclipped + t * k);
+    for (int64_t i = 0; i < k * c; i++) aR[i] = a[4][b * k * c + i];
+    for (int64_t i = 0; i < k * k; i++) aU[i] = a[5][b * k * k + i];
+    for (int64_t t = items - 1; t >= 0; t--) {
+      const double *d = ds + t * c, *s = ss + t * k, sigma = sigmas[t];
+      const float *w = weights + (b * items + t) * k;
+      for (int64_t i = 0; i < k; i++) {
+        if (clips[t * k + i]) {
+          u[i * k + i] = unclipped[t * k + i];
+          aU[i * k + i] = 0;
+        }
+      }
+      for (int64_t i = 0; i < k; i++) {
+        const double g = s[i] / sigma;
+        double *ri = r + i * c, *ui = u + i * k;
+        for (int64_t j = 0; j < c; j++) ri[j] -= g * d[j];
+        for (int64_t j = 0; j < k; j++) ui[j] += g * s[j];
+      }
+      for (int64_t j = 0; j < c; j++) aD[j] = 0;
+      for (int64_t i = 0; i < k; i++) {
+        const double g = s[i] / sigma;
+        const double *ari = aR + i * c, *aui = aU + i * k;
+        double ag = 0;
+        for (int64_t j = 0; j < c; j++) {
+          aD[j] += ari[j] * g;
+          ag += ari[j] * d[j];
+        }
+        for (int64_t j = 0; j < k; j++) ag -= aui[j] * s[j];
+        aG[i] = ag;
+      }
+      double aSigma = 0;
+      for (int64_t i = 0; i < k; i++) aSigma -= aG[i] * s[i] / (sigma * sigma);
+      for (int64_t j = 0; j < k; j++) aS[j] = aG[j] / sigma + aSigma * w[j];
+      for (int64_t i = 0; i < k; i++) {
+        const double g = s[i] / sigma;
+        const double *aui = aU + i * k;
+        for (int64_t j = 0; j < k; j++) aS[j] -= aui[j] * g;
+      }
+      for (int64_t i = 0; i < k; i++) {
+        const double *ri = r + i * c, *ui = u + i * k;
+        double aw = aSigma * s[i];
+        for (int64_t j = 0; j < k; j++) aw += ui[j] * aS[j];
+        for (int64_t j = 0; j < c; j++) aw -= ri[j] * aD[j];
+        outWeights[(b * items + t) * k + i] = (float)aw;
+      }
+      for (int64_t j = 0; j < c; j++) outCodes[(b * items + t) * c + j] = (float)aD[j];
+      for (int64_t i = 0; i < k; i++) {
+        const double wi = w[i];
+        if (wi == 0) continue;
+        double *ari = aR + i * c, *aui = aU + i * k;
+        for (int64_t j = 0; j < c; j++) ari[j] -= wi * aD[j];
+        for (int64_t j = 0; j < k; j++) aui[j] += wi * aS[j];
+      }
+    }
+    for (int64_t i = 0; i < k * c; i++) outMean[b * k * c + i] = (float)aR[i];
+    for (int64_t i = 0; i < k * k; i++) outCov[b * k * k + i] = (float)aU[i];
+  }
+  free(r);
+  free(clips);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "load", NAPI_AUTO_LENGTH, load, NULL, &fn);
   napi_set_named_property(env, exports, "load", fn);
   napi_create_function(env, "gemm", NAPI_AUTO_LENGTH, gemm, NULL, &fn);
   napi_set_named_property(env, exports, "gemm", fn);
+  napi_create_function(env, "kanervaWrite", NAPI_AUTO_LENGTH, kanerva_write, NULL, &fn);
+  napi_set_named_property(env, exports, "kanervaWrite", fn);
+  napi_create_function(env, "kanervaWriteGrad", NAPI_AUTO_LENGTH, kanerva_write_grad, NULL, &fn);
+  napi_set_named_property(env, exports, "kanervaWriteGrad", fn);
   return exports;
 }
