@@ -1,10 +1,11 @@
 // The EngramCholeskySolve kernel (the op is core/linalg.ts's choleskySolve) for the wasm and cpu
 // backends: a whole batch of small symmetric positive-definite systems solved in one call, in
-// float64, where the op's own fallback takes a few hundred tensor ops. Engine layer; runs wherever
-// training runs.
+// float64, where the op's own fallback takes a few hundred tensor ops; compiled in the engram_blas
+// addon where it is built, in JavaScript otherwise. Engine layer; runs wherever training runs.
 import * as tf from '@tensorflow/tfjs';
 import { CHOLESKY_SOLVE_KERNEL } from '../core/linalg';
 import type { WasmBackendData } from './cpu-fallback-kernel';
+import { nativeKernels } from './native-blas';
 
 /*
  * Why: a K×K Cholesky factorisation and its two triangular solves, written as tensor ops, cost
@@ -59,13 +60,20 @@ function shapes(a: tf.TensorInfo, rhs: tf.TensorInfo): { batch: number; k: numbe
   return { batch, k, m };
 }
 
+/** The addon's compiled solve where it is built and the arrays are float32, else the JavaScript. */
+function solve(batch: number, k: number, m: number, a: ArrayLike<number>, r: ArrayLike<number>, x: Float32Array): void {
+  const native = nativeKernels();
+  if (!('problem' in native) && a instanceof Float32Array && r instanceof Float32Array) native.choleskySolve(batch, k, m, a, r, x);
+  else solveBatch(batch, k, m, a, r, x);
+}
+
 const wasmSolve: tf.KernelFunc = ({ inputs, backend }) => {
   const { a, rhs } = inputs as { a: tf.TensorInfo; rhs: tf.TensorInfo };
   const { batch, k, m } = shapes(a, rhs);
   const wasm = backend as WasmBackendData;
   const out = wasm.makeOutput([batch, k, m], 'float32');
   // Views are taken after the allocation, which may grow (and so detach) the wasm memory.
-  solveBatch(batch, k, m, wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(rhs), wasm.typedArrayFromHeap(out));
+  solve(batch, k, m, wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(rhs), wasm.typedArrayFromHeap(out) as Float32Array);
   return out;
 };
 
@@ -77,7 +85,7 @@ const cpuSolve: tf.KernelFunc = ({ inputs, backend }) => {
     makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
   };
   const values = new Float32Array(batch * k * m);
-  solveBatch(batch, k, m, cpu.data.get(a.dataId).values, cpu.data.get(rhs.dataId).values, values);
+  solve(batch, k, m, cpu.data.get(a.dataId).values, cpu.data.get(rhs.dataId).values, values);
   return cpu.makeTensorInfo([batch, k, m], 'float32', values);
 };
 

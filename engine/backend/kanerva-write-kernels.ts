@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KANERVA_WRITE_GRAD_KERNEL, KANERVA_WRITE_KERNEL, type KanervaWriteAttrs } from '../models/kanerva-memory';
 import type { WasmBackendData } from './cpu-fallback-kernel';
-import { nativeKanervaWrite, type NativeKanervaCall } from './native-blas';
+import { nativeKernels, type NativeCall } from './native-blas';
 
 /*
  * Why: written as tensor ops, each item of a write costs some 20 kernels forward and 60 backward, so
@@ -244,16 +244,16 @@ function cpuIo(backend: tf.KernelBackend): Io {
 }
 
 /** Runs the compiled code when the addon has it and every array is float32, else the JavaScript. */
-function compiled(call: NativeKanervaCall | null, sh: Shapes, attrs: KanervaWriteAttrs, arrays: readonly (ArrayLike<number> | { [i: number]: number })[]): boolean {
+function compiled(call: NativeCall | null, sh: Shapes, attrs: KanervaWriteAttrs, arrays: readonly (ArrayLike<number> | { [i: number]: number })[]): boolean {
   if (!call || !arrays.every((a) => a instanceof Float32Array)) return false;
   call(sh.batch, sh.items, sh.k, sh.c, attrs.noiseVar, attrs.covMin, attrs.covMax, ...(arrays as Float32Array[]));
   return true;
 }
 
 function kernels(io: (backend: tf.KernelBackend) => Io): { write: tf.KernelFunc; grad: tf.KernelFunc } {
-  const native = nativeKanervaWrite();
-  const nativeWrite = 'problem' in native ? null : native.write;
-  const nativeGrad = 'problem' in native ? null : native.grad;
+  const native = nativeKernels();
+  const nativeWrite = 'problem' in native ? null : native.kanervaWrite;
+  const nativeGrad = 'problem' in native ? null : native.kanervaWriteGrad;
   return {
     write: ({ inputs, backend, attrs }) => {
       const { mean, cov, codes, weights } = inputs as Record<'mean' | 'cov' | 'codes' | 'weights', tf.TensorInfo>;

@@ -1,6 +1,7 @@
 // The optional native matrix product: the engram_blas addon (engine/backend/native-blas/, built by
-// `npm install` where a C compiler is at hand) over the system's OpenBLAS or Accelerate. Loaded once;
-// where it is missing Engram runs its WebAssembly products and says why. Engine layer; runs in the
+// `npm install` where a C compiler is at hand) over the system's OpenBLAS or Accelerate, and the
+// addon's compiled kernels. Loaded once; where it is missing Engram runs its WebAssembly products and
+// its JavaScript kernels, and says why. Engine layer; runs in the
 // kernel process, its worker threads, the CLI and tests.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,14 +28,19 @@ export type Gemm = (
 
 export type NativeBlas = { readonly gemm: Gemm; readonly library: string; readonly threads: number } | { readonly problem: string };
 
-/** The Kanerva memory's write (kanervaWrite) and its gradient (kanervaWriteGrad): numbers first, then Float32Arrays. */
-export type NativeKanervaCall = (...args: (number | Float32Array)[]) => void;
+/** A compiled kernel of the addon: numbers first, then the Float32Arrays it reads and writes. */
+export type NativeCall = (...args: (number | Float32Array)[]) => void;
 
-interface Addon {
+/** The addon's compiled kernels, which need no BLAS: the Kanerva write, its gradient, batched Cholesky solves. */
+export interface NativeKernels {
+  readonly kanervaWrite: NativeCall;
+  readonly kanervaWriteGrad: NativeCall;
+  readonly choleskySolve: NativeCall;
+}
+
+interface Addon extends NativeKernels {
   load(threads: number): string;
   gemm(...args: (number | Float32Array)[]): void;
-  kanervaWrite: NativeKanervaCall;
-  kanervaWriteGrad: NativeKanervaCall;
 }
 
 let addon: Addon | { readonly problem: string } | null = null;
@@ -80,10 +86,12 @@ function load(): NativeBlas {
   }
 }
 
-/** The compiled Kanerva write and its gradient (they need no BLAS), or why there are none. */
-export function nativeKanervaWrite(): { readonly write: NativeKanervaCall; readonly grad: NativeKanervaCall } | { readonly problem: string } {
+/** The addon's compiled kernels, or why there are none. */
+export function nativeKernels(): NativeKernels | { readonly problem: string } {
   const native = nativeAddon();
   if ('problem' in native) return native;
-  if (typeof native.kanervaWrite !== 'function') return { problem: 'the engram_blas addon predates its Kanerva write; npm install rebuilds it' };
-  return { write: native.kanervaWrite, grad: native.kanervaWriteGrad };
+  if (typeof native.kanervaWrite !== 'function' || typeof native.choleskySolve !== 'function') {
+    return { problem: 'the engram_blas addon predates its compiled kernels; npm install rebuilds it' };
+  }
+  return native;
 }

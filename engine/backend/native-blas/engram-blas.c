@@ -1,7 +1,8 @@
 /*
  * engram_blas: the native matrix product behind Engram's tfjs BatchMatMul kernels
- * (engine/backend/native-mat-mul-kernel.ts), and the Kanerva memory's write and its gradient
- * (engine/backend/kanerva-write-kernels.ts); an optional N-API addon built by `npm install`.
+ * (engine/backend/native-mat-mul-kernel.ts), the Kanerva memory's write and its gradient
+ * (engine/backend/kanerva-write-kernels.ts) and batched Cholesky solves
+ * (engine/backend/cholesky-solve-kernels.ts); an optional N-API addon built by `npm install`.
  * Runs in whatever Node process trains (kernel, CLI, worker threads).
  *
  * The BLAS is opened at run time (dlopen), not linked, so the addon builds on a machine without
@@ -14,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 
 #ifndef _WIN32
 #include <dlfcn.h>
@@ -173,17 +175,17 @@ static double write_item(int64_t k, int64_t c, double *r, double *u, const float
   return sigma;
 }
 
-/* The float32 arrays and numbers of a kanerva call: `nums` numbers first, then `count` arrays. */
-static int kanerva_args(napi_env env, napi_callback_info info, size_t nums, double *num, size_t count, float **arrays, size_t *lengths) {
+/* The arguments of a compiled kernel: `nums` numbers first, then `count` float32 arrays. */
+static int numbers_and_arrays(napi_env env, napi_callback_info info, size_t nums, double *num, size_t count, float **arrays, size_t *lengths) {
   size_t argc = 20;
   napi_value argv[20];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc != nums + count) {
-    napi_throw_error(env, NULL, "kanerva: wrong number of arguments");
+    napi_throw_error(env, NULL, "wrong number of arguments");
     return 0;
   }
   for (size_t i = 0; i < nums; i++) {
     if (napi_get_value_double(env, argv[i], &num[i]) != napi_ok) {
-      napi_throw_type_error(env, NULL, "kanerva: expected a number");
+      napi_throw_type_error(env, NULL, "expected a number");
       return 0;
     }
   }
@@ -199,7 +201,7 @@ static napi_value kanerva_write(napi_env env, napi_callback_info info) {
   double num[7];
   float *a[6];
   size_t len[6];
-  if (!kanerva_args(env, info, 7, num, 6, a, len)) return NULL;
+  if (!numbers_and_arrays(env, info, 7, num, 6, a, len)) return NULL;
   const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
   const size_t want[6] = {batch * k * c, batch * k * k, batch * items * c, batch * items * k, batch * k * c, batch * k * k};
   for (int i = 0; i < 6; i++) {
@@ -231,7 +233,7 @@ static napi_value kanerva_write_grad(napi_env env, napi_callback_info info) {
   double num[7];
   float *a[10];
   size_t len[10];
-  if (!kanerva_args(env, info, 7, num, 10, a, len)) return NULL;
+  if (!numbers_and_arrays(env, info, 7, num, 10, a, len)) return NULL;
   const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
   const size_t rc = batch * k * c, uk = batch * k * k, zc = batch * items * c, wk = batch * items * k;
   const size_t want[10] = {rc, uk, zc, wk, rc, uk, rc, uk, zc, wk};
@@ -321,6 +323,58 @@ static napi_value kanerva_write_grad(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * choleskySolve(batch, k, m, A, R, X): X_b = A_b⁻¹ R_b for symmetric positive-definite A_b [k, k] (read
+ * from its lower triangle), R_b and X_b [k, m], row-major; the JavaScript of
+ * engine/backend/cholesky-solve-kernels.ts compiled (Cholesky–Banachiewicz, then two triangular solves).
+ */
+static napi_value cholesky_solve(napi_env env, napi_callback_info info) {
+  double num[3];
+  float *a[3];
+  size_t len[3];
+  if (!numbers_and_arrays(env, info, 3, num, 3, a, len)) return NULL;
+  const int64_t batch = (int64_t)num[0], k = (int64_t)num[1], m = (int64_t)num[2];
+  if (batch < 1 || k < 1 || m < 1 || len[0] < (size_t)(batch * k * k) || len[1] < (size_t)(batch * k * m) || len[2] < (size_t)(batch * k * m)) {
+    napi_throw_range_error(env, NULL, "cholesky solve operands do not fit their arrays");
+    return NULL;
+  }
+  double *l = malloc(sizeof(double) * (k * k + k * m));
+  if (!l) {
+    napi_throw_error(env, NULL, "cholesky solve: out of memory");
+    return NULL;
+  }
+  double *y = l + k * k;
+  for (int64_t b = 0; b < batch; b++) {
+    const float *ab = a[0] + b * k * k, *rb = a[1] + b * k * m;
+    float *xb = a[2] + b * k * m;
+    for (int64_t i = 0; i < k; i++) {
+      for (int64_t j = 0; j <= i; j++) {
+        double s = ab[i * k + j];
+        for (int64_t p = 0; p < j; p++) s -= l[i * k + p] * l[j * k + p];
+        l[i * k + j] = i == j ? sqrt(s) : s / l[j * k + j];
+      }
+    }
+    for (int64_t i = 0; i < k * m; i++) y[i] = rb[i];
+    for (int64_t i = 0; i < k; i++) {
+      for (int64_t p = 0; p < i; p++) {
+        const double lip = l[i * k + p];
+        for (int64_t c = 0; c < m; c++) y[i * m + c] -= lip * y[p * m + c];
+      }
+      for (int64_t c = 0; c < m; c++) y[i * m + c] /= l[i * k + i];
+    }
+    for (int64_t i = k - 1; i >= 0; i--) {
+      for (int64_t p = i + 1; p < k; p++) {
+        const double lpi = l[p * k + i];
+        for (int64_t c = 0; c < m; c++) y[i * m + c] -= lpi * y[p * m + c];
+      }
+      for (int64_t c = 0; c < m; c++) y[i * m + c] /= l[i * k + i];
+    }
+    for (int64_t i = 0; i < k * m; i++) xb[i] = (float)y[i];
+  }
+  free(l);
+  return NULL;
+}
+
 NAPI_MODULE_INIT() {
   napi_value fn;
   napi_create_function(env, "load", NAPI_AUTO_LENGTH, load, NULL, &fn);
@@ -331,5 +385,7 @@ NAPI_MODULE_INIT() {
   napi_set_named_property(env, exports, "kanervaWrite", fn);
   napi_create_function(env, "kanervaWriteGrad", NAPI_AUTO_LENGTH, kanerva_write_grad, NULL, &fn);
   napi_set_named_property(env, exports, "kanervaWriteGrad", fn);
+  napi_create_function(env, "choleskySolve", NAPI_AUTO_LENGTH, cholesky_solve, NULL, &fn);
+  napi_set_named_property(env, exports, "choleskySolve", fn);
   return exports;
 }

@@ -1,9 +1,10 @@
-// The EngramCholeskySolve kernels (wasm and cpu) behind core/linalg.ts's choleskySolve: the same
-// solutions, gradients (w.r.t. A's lower triangle and the right-hand side) and second derivatives as
-// the tensor-op solve they replace.
+// The EngramCholeskySolve kernels (wasm and cpu, compiled or in JavaScript) behind core/linalg.ts's
+// choleskySolve: the same solutions, gradients (w.r.t. A's lower triangle and the right-hand side) and
+// second derivatives as the tensor-op solve they replace.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
+import { solveBatch } from '../../../engine/backend/cholesky-solve-kernels';
 import { selectBackend } from '../../../engine/backend/select';
 import { CHOLESKY_SOLVE_KERNEL, choleskySolve, choleskySolveOps } from '../../../engine/core/linalg';
 import { Rng } from '../../../engine/core/random';
@@ -58,6 +59,17 @@ describe('EngramCholeskySolve kernels', () => {
       await selectBackend('cpu');
     });
   }
+
+  it("in JavaScript (where the addon's compiled solve is not built): the tensor-op solve's values", async () => {
+    await selectBackend('cpu');
+    const a = spd(1);
+    const r = tf.tensor3d(new Rng(2).normals(B * K * M), [B, K, M]);
+    const want = choleskySolveOps(a, r);
+    const got = new Float32Array(B * K * M);
+    solveBatch(B, K, M, a.dataSync(), r.dataSync(), got);
+    expectClose(got, want.dataSync(), 2e-4 * Math.max(1, ...Array.from(want.dataSync(), Math.abs)), 'JavaScript X');
+    tf.dispose([a, r, want]);
+  });
 
   it('rejects operands that are not [B, K, K] and [B, K, M]', async () => {
     await selectBackend('cpu');

@@ -7,7 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../../engine/backend/select';
 import { Rng } from '../../../engine/core/random';
 import { KANERVA_WRITE_KERNEL, writeOnline, writeOnlineOps, type KanervaMemoryState } from '../../../engine/models/kanerva-memory';
+import { solveBatch } from '../../../engine/backend/cholesky-solve-kernels';
 import { writeBatch, writeGradBatch } from '../../../engine/backend/kanerva-write-kernels';
+import { nativeKernels } from '../../../engine/backend/native-blas';
 import { backendsHere } from '../../helpers/backends';
 import { expectClose } from '../../helpers/tensors';
 
@@ -99,6 +101,34 @@ describe('EngramKanervaWrite kernels', () => {
       tf.dispose([...want, ...Object.values(x)]);
     });
   }
+
+  it("the addon's compiled write, gradient and Cholesky solve match the JavaScript", (t) => {
+    const native = nativeKernels();
+    if ('problem' in native) return t.skip(`no compiled kernels here (${native.problem}), so there is nothing to compare`);
+    const rng = new Rng(11);
+    const sh = { batch: B, items: T, k: K, c: C };
+    const attrs = { noiseVar: 0.5, covMin: 0.6, covMax: 1e10 };
+    const identity = Float32Array.from({ length: B * K * K }, (_, i) => (Math.floor(i / K) % K === i % K ? 1.5 : 0.1));
+    const ins = [rng.normals(B * K * C), identity, rng.normals(B * T * C), rng.normals(B * T * K)] as const;
+    const js = [new Float32Array(B * K * C), new Float32Array(B * K * K)] as const;
+    const compiled = [new Float32Array(B * K * C), new Float32Array(B * K * K)] as const;
+    writeBatch(sh, ...ins, attrs, js[0], js[1]);
+    native.kanervaWrite(B, T, K, C, attrs.noiseVar, attrs.covMin, attrs.covMax, ...ins, ...compiled);
+    js.forEach((v, i) => expectClose(compiled[i]!, v, 1e-5 * Math.max(1, ...Array.from(v, Math.abs)), `write output ${i}`));
+    const dOut = [rng.normals(B * K * C), rng.normals(B * K * K)] as const;
+    const sizes = [B * K * C, B * K * K, B * T * C, B * T * K];
+    const jsGrad = sizes.map((n) => new Float32Array(n));
+    const compiledGrad = sizes.map((n) => new Float32Array(n));
+    writeGradBatch(sh, ...ins, ...dOut, attrs, { mean: jsGrad[0]!, cov: jsGrad[1]!, codes: jsGrad[2]!, weights: jsGrad[3]! });
+    native.kanervaWriteGrad(B, T, K, C, attrs.noiseVar, attrs.covMin, attrs.covMax, ...ins, ...dOut, ...compiledGrad);
+    jsGrad.forEach((v, i) => expectClose(compiledGrad[i]!, v, 1e-5 * Math.max(1, ...Array.from(v, Math.abs)), `gradient ${i}`));
+    const spdA = Float32Array.from({ length: B * K * K }, (_, i) => (Math.floor(i / K) % K === i % K ? K : 0.5));
+    const rhs = rng.normals(B * K * C);
+    const [jsX, compiledX] = [new Float32Array(B * K * C), new Float32Array(B * K * C)];
+    solveBatch(B, K, C, spdA, rhs, jsX);
+    native.choleskySolve(B, K, C, spdA, rhs, compiledX);
+    expectClose(compiledX, jsX, 1e-5, 'Cholesky solve');
+  });
 
   it('rejects operands of the wrong shapes, naming them', async () => {
     await selectBackend('cpu');
