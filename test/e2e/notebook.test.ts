@@ -166,7 +166,7 @@ describe('the notebook (engram serve + Chromium)', { skip }, () => {
     await page.evaluate(`window.addEventListener('engram:open-run', (e) => document.body.setAttribute('data-opened-run', String(e.detail.runId)))`);
     await cell.locator('[data-testid=output-run]').click();
     const runs = (await call('runs.list', {})) as { id: number }[];
-    assert.equal(await page.locator('body').getAttribute('data-opened-run'), String(runs[0]!.id), 'the run card asks the runs view to open its run');
+    await until(() => page.locator('body').getAttribute('data-opened-run'), (v) => v === String(runs[0]!.id), 'the run card asking the runs view to open its run');
     await cell.locator('.monaco-editor .view-lines').click();
     await page.keyboard.press('Control+End');
     await page.keyboard.insertText('\n// changed');
