@@ -49,6 +49,7 @@ export type KanervaMemoryState = {
 /** Bounds of the covariance diagonal after every update, from DeepMind's code (EPSILON, 1e10). */
 export const COV_DIAGONAL_MIN = 1e-6;
 export const COV_DIAGONAL_MAX = 1e10;
+const COV_BOUNDS = { covMin: COV_DIAGONAL_MIN, covMax: COV_DIAGONAL_MAX };
 
 /**
  * Rows K and code width C from a float budget K·C + K² ≤ budgetFloats. Unset, K = ⌊√(budget/4)⌋ —
@@ -106,7 +107,7 @@ export interface KanervaWriteAttrs {
  * many backward. The kernel's gradient is not differentiable again (the Kanerva models need first
  * derivatives only).
  */
-export function writeOnline(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number, bounds = { covMin: COV_DIAGONAL_MIN, covMax: COV_DIAGONAL_MAX }): KanervaMemoryState {
+export function writeOnline(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number, bounds = COV_BOUNDS): KanervaMemoryState {
   if (!tf.getKernel(KANERVA_WRITE_KERNEL, tf.getBackend())) return writeOnlineOps(state, codes, weights, noiseVar, bounds);
   const attrs: KanervaWriteAttrs = { noiseVar, ...bounds };
   const [mean, cov] = tf.engine().runKernel(KANERVA_WRITE_KERNEL, { mean: state.mean, cov: state.cov, codes, weights }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
@@ -114,7 +115,7 @@ export function writeOnline(state: KanervaMemoryState, codes: tf.Tensor, weights
 }
 
 /** (1)–(5) as tensor ops: for backends without the kernel, and the reference its tests compare with. */
-export function writeOnlineOps(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number, bounds = { covMin: COV_DIAGONAL_MIN, covMax: COV_DIAGONAL_MAX }): KanervaMemoryState {
+export function writeOnlineOps(state: KanervaMemoryState, codes: tf.Tensor, weights: tf.Tensor, noiseVar: number, bounds = COV_BOUNDS): KanervaMemoryState {
   return tf.tidy(() => {
     const t = codes.shape[1]!;
     const k = state.cov.shape[1]!;

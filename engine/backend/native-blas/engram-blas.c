@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <math.h>
 
 #ifndef _WIN32
@@ -196,20 +197,32 @@ static int numbers_and_arrays(napi_env env, napi_callback_info info, size_t nums
   return 1;
 }
 
+/*
+ * The arguments of kanervaWrite and kanervaWriteGrad: (batch, items, k, c, noiseVar, covMin, covMax),
+ * then one array per letter of `kinds`, each at least as long as its kind says: R [B, K, C],
+ * U [B, K, K], Z [B, T, C] or W [B, T, K]. Returns 0 after throwing.
+ */
+static int kanerva_operands(napi_env env, napi_callback_info info, const char *kinds, double *num, float **a) {
+  size_t len[10];
+  const size_t count = strlen(kinds);
+  if (!numbers_and_arrays(env, info, 7, num, count, a, len)) return 0;
+  const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
+  for (size_t i = 0; i < count; i++) {
+    const int64_t want = kinds[i] == 'R' ? batch * k * c : kinds[i] == 'U' ? batch * k * k : kinds[i] == 'Z' ? batch * items * c : batch * items * k;
+    if (batch < 1 || items < 0 || k < 1 || c < 1 || len[i] < (size_t)want) {
+      napi_throw_range_error(env, NULL, "kanerva write operands do not fit their arrays");
+      return 0;
+    }
+  }
+  return 1;
+}
+
 /* kanervaWrite(batch, items, k, c, noiseVar, covMin, covMax, mean, cov, codes, weights, outMean, outCov) */
 static napi_value kanerva_write(napi_env env, napi_callback_info info) {
   double num[7];
   float *a[6];
-  size_t len[6];
-  if (!numbers_and_arrays(env, info, 7, num, 6, a, len)) return NULL;
+  if (!kanerva_operands(env, info, "RUZWRU", num, a)) return NULL;
   const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
-  const size_t want[6] = {batch * k * c, batch * k * k, batch * items * c, batch * items * k, batch * k * c, batch * k * k};
-  for (int i = 0; i < 6; i++) {
-    if (batch < 1 || items < 0 || k < 1 || c < 1 || len[i] < want[i]) {
-      napi_throw_range_error(env, NULL, "kanerva write operands do not fit their arrays");
-      return NULL;
-    }
-  }
   double *r = malloc(sizeof(double) * (k * c + k * k + c + k));
   if (!r) {
     napi_throw_error(env, NULL, "kanerva write: out of memory");
@@ -232,17 +245,8 @@ static napi_value kanerva_write(napi_env env, napi_callback_info info) {
 static napi_value kanerva_write_grad(napi_env env, napi_callback_info info) {
   double num[7];
   float *a[10];
-  size_t len[10];
-  if (!numbers_and_arrays(env, info, 7, num, 10, a, len)) return NULL;
+  if (!kanerva_operands(env, info, "RUZWRURUZW", num, a)) return NULL;
   const int64_t batch = (int64_t)num[0], items = (int64_t)num[1], k = (int64_t)num[2], c = (int64_t)num[3];
-  const size_t rc = batch * k * c, uk = batch * k * k, zc = batch * items * c, wk = batch * items * k;
-  const size_t want[10] = {rc, uk, zc, wk, rc, uk, rc, uk, zc, wk};
-  for (int i = 0; i < 10; i++) {
-    if (batch < 1 || items < 0 || k < 1 || c < 1 || len[i] < want[i]) {
-      napi_throw_range_error(env, NULL, "kanerva write gradient operands do not fit their arrays");
-      return NULL;
-    }
-  }
   const float *weights = a[3], *codes = a[2];
   float *outMean = a[6], *outCov = a[7], *outCodes = a[8], *outWeights = a[9];
   const size_t doubles = 2 * (k * c + k * k) + items * (c + 2 * k + 1) + c + 2 * k;
