@@ -3,7 +3,7 @@
 // CLI and scripts, reporting progress through a callback.
 import { findModel } from '../models/registry';
 import { resolveRunSpec } from './run-spec';
-import type { RunRecording } from './experiment-table';
+import type { RecordedRun, RunRecording } from './experiment-table';
 import { evaluate, instantiate, memorySnapshot, train, type RunSink } from './trainer';
 
 /** One row of the table: a registered model with its settings. */
@@ -170,6 +170,8 @@ async function runCell(
   const seconds = () => (Date.now() - startedMs) / 1000;
   let instance: ReturnType<typeof instantiate> | null = null;
   let trainSteps = 0;
+  // The cell's recorded run until it has ended: a cell that throws after opening it ends it as FAILED.
+  let open: RecordedRun | undefined;
   try {
     const descriptor = findModel(entry.model);
     const modelConfig: Record<string, unknown> = { ...(entry.modelConfig ?? {}) };
@@ -189,6 +191,7 @@ async function runCell(
     const spec = resolveRunSpec({ model: entry.model, task: 'binary-recall', set, seed: protocol.seed });
     instance = instantiate(spec);
     const recorded = record?.({ spec, instance });
+    open = recorded;
     let metrics: Record<string, number>;
     if (spec.training.steps > 0) {
       const sink: RunSink = {
@@ -201,6 +204,7 @@ async function runCell(
         shouldStop,
       };
       const outcome = await train(spec, instance, sink);
+      open = undefined;
       recorded?.end(outcome);
       trainSteps = outcome.step;
       if (outcome.status === 'FAILED') throw new Error(outcome.error);
@@ -211,6 +215,7 @@ async function runCell(
       const now = Date.now();
       recorded?.sink.metrics(Object.entries(metrics).map(([key, value]) => ({ key, step: 0, value, wallTimeMs: now })));
       recorded?.sink.snapshot({ step: 0, kind: 'memory', tensors: memorySnapshot(instance, protocol.seed) });
+      open = undefined;
       recorded?.end({ status: 'FINISHED', step: 0, metrics });
     }
     const errorBits = metrics.error_bits;
@@ -218,6 +223,7 @@ async function runCell(
     return { setSize, errorBits, memoryFloats: instance.memoryFloats, trainSteps, seconds: seconds() };
   } catch (err) {
     const error = err instanceof Error ? err.message : String(err);
+    open?.end({ status: 'FAILED', step: trainSteps, metrics: {}, error });
     return { setSize, errorBits: null, memoryFloats: instance?.memoryFloats ?? null, trainSteps, seconds: seconds(), error };
   } finally {
     instance?.model.dispose();

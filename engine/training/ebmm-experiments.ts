@@ -130,6 +130,8 @@ export interface BinaryRow {
   readonly steps: number;
   readonly seconds: number;
   readonly errorBits: number | null;
+  /** Why a baseline's cell has no error bits. */
+  readonly error?: string;
   /** EBMM Table 1's number for this model and set size, where it has one. */
   readonly paper: number | null;
   /** EBMM only: error bits after each read step, and the energy trace. */
@@ -151,8 +153,10 @@ export async function ebmmBinaryTable(options: BinaryTableOptions = {}): Promise
   const ebmmSteps = Number(entry.training?.steps ?? 0);
   const total = (options.trainAt === undefined || options.trainAt === 'each' ? setSizes.length : 1) * ebmmSteps + setSizes.length * baselines.length;
   const rows: BinaryRow[] = [];
+  const dim = task.dim ?? 128;
+  // The paper's numbers are for 128-bit patterns; at another width no column of Table 1 applies.
   const paperRow = (id: string, n: number) => {
-    const column = paperSetSizes.indexOf(n);
+    const column = dim === 128 ? paperSetSizes.indexOf(n) : -1;
     return column >= 0 ? (paperTable1[id]?.errorBits[column] ?? null) : null;
   };
   let done = 0;
@@ -177,7 +181,7 @@ export async function ebmmBinaryTable(options: BinaryTableOptions = {}): Promise
     const label = `${entry.label}, N = ${trainSize}`;
     const startedMs = Date.now();
     const run = await trainToEnd(runInput(trainSize, entry.training ?? {}), (step) => options.onProgress?.({ done: done + step, total, label }), options);
-    if (!run) return binaryResult(rows, setSizes, false);
+    if (!run) return binaryResult(rows, setSizes, dim, false);
     const trainSeconds = (Date.now() - startedMs) / 1000;
     for (const setSize of trainAt === 'each' ? [trainSize] : setSizes) {
       const evalStartedMs = Date.now();
@@ -229,14 +233,15 @@ export async function ebmmBinaryTable(options: BinaryTableOptions = {}): Promise
         steps: c.trainSteps,
         seconds: c.seconds,
         errorBits: c.errorBits,
+        ...(c.error ? { error: c.error } : {}),
         paper: paperRow(baseline.id, c.setSize),
       });
     }
   }
-  return binaryResult(rows, setSizes, !table.stopped);
+  return binaryResult(rows, setSizes, dim, !table.stopped);
 }
 
-function binaryResult(rows: readonly BinaryRow[], setSizes: readonly number[], complete: boolean): ExperimentResult<BinaryRow> {
+function binaryResult(rows: readonly BinaryRow[], setSizes: readonly number[], dim: number, complete: boolean): ExperimentResult<BinaryRow> {
   const labels = [...new Set(rows.map((r) => r.model))];
   const pivot = labels.map((label) => {
     const mine = rows.filter((r) => r.model === label);
@@ -268,11 +273,13 @@ function binaryResult(rows: readonly BinaryRow[], setSizes: readonly number[], c
         `mean energy ${r.energy!.meanEnergy.map((e) => e.toFixed(2)).join(' → ')}; ` +
         `energy never rose for ${(100 * r.energy!.monotoneFraction).toFixed(1)} % of queries`,
     );
+  const failures = rows.filter((r) => r.error).map((r) => `- ${r.model}, N = ${r.setSize}: ${r.error}`);
   const markdown = [
-    'Error bits out of 128 after reading (mean over held-out episodes); in parentheses EBMM Table 1.',
+    `Error bits out of ${dim} after reading (mean over held-out episodes)${dim === 128 ? '; in parentheses EBMM Table 1' : ''}.`,
     '',
     table,
     ...(traces.length ? ['', 'EBMM read dynamics (step 0 is the query):', ...traces] : []),
+    ...(failures.length ? ['', 'Failed cells:', ...failures] : []),
   ].join('\n');
   return { rows, markdown, complete };
 }

@@ -3,7 +3,7 @@
 // CLI and scripts.
 import { bloomFormulaTable, bloomSpaceTable } from './bloom-space';
 import { capacityTable, defaultCapacityEntries } from './capacity-table';
-import { ebmmBinaryTable, ebmmImageTable, ebmmThroughputTable } from './ebmm-experiments';
+import { cpuBinaryEbmm, ebmmBinaryTable, ebmmImageTable, ebmmThroughputTable, type BinaryTableOptions } from './ebmm-experiments';
 import type { ExperimentControl, ExperimentResult } from './experiment-table';
 import { fastWeightsRecallTable } from './fast-weights-recall';
 import { dynamicKanervaReadTable, kanervaAblationTable } from './kanerva-experiments';
@@ -22,6 +22,15 @@ export interface Experiment {
   /** The issue or paper claim it checks. */
   readonly run: (options: ExperimentOptions, control: ExperimentControl) => Promise<ExperimentResult<unknown>>;
 }
+
+/** The options among `keys` that were given; the defaults they would override stay where none was. */
+function given(options: ExperimentOptions, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]));
+}
+
+/** EBMM's model and training settings that `experiment ebmm-binary` lets a user change. */
+const ebmmModelOptions = ['hidden', 'hops', 'writeSteps', 'readSteps'];
+const ebmmTrainingOptions = ['learningRate', 'batchSize'];
 
 export const experiments: Readonly<Record<string, Experiment>> = {
   capacity: {
@@ -83,9 +92,19 @@ export const experiments: Readonly<Record<string, Experiment>> = {
   },
   'ebmm-binary': {
     summary: 'EBMM on binary recall at 8,256 floats vs slot memory and the Hopfield rules, with its energy over read steps (N = 96 unless setSizes)',
-    options: ['setSizes', 'budgetFloats', 'trainAt', 'steps', 'episodes', 'seed'],
+    options: ['setSizes', 'dim', 'corruptBits', 'budgetFloats', 'trainAt', 'steps', 'episodes', 'seed', ...ebmmModelOptions, ...ebmmTrainingOptions],
     lists: ['setSizes'],
-    run: (options, control) => ebmmBinaryTable({ ...options, ...control }),
+    run: (options, control) =>
+      ebmmBinaryTable({
+        ...given(options, ['setSizes', 'budgetFloats', 'trainAt', 'steps', 'episodes', 'seed']),
+        task: given(options, ['dim', 'corruptBits']) as BinaryTableOptions['task'],
+        ebmm: {
+          ...cpuBinaryEbmm,
+          modelConfig: { ...cpuBinaryEbmm.modelConfig, ...given(options, ebmmModelOptions) },
+          training: { ...cpuBinaryEbmm.training, ...given(options, ebmmTrainingOptions) },
+        },
+        ...control,
+      }),
   },
   'ebmm-images': {
     summary: 'Distortion–rate on MNIST with block occlusion: EBMM (FC, conv) vs slot memory vs Kanerva machine at equal floats',

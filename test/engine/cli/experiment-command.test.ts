@@ -22,6 +22,15 @@ describe('engram experiment', () => {
     assert.match(r.stderr, /experiment kanerva: field "stepz" got 3; allowed: steps, episodes, noiseStd, seed/);
   });
 
+  it("passes ebmm-binary's pattern width, budget and EBMM settings on to the model, whose own check names the field", () => {
+    // 8-bit patterns and 19 floats leave EBMM 2 writable units (at the default 128 bits, none), so a
+    // hidden width of 2 has no static unit left.
+    const protocol = ['dim=8', 'corruptBits=4', 'budgetFloats=19', 'setSizes=4', 'steps=2', 'hidden=2'].flatMap((o) => ['--option', o]);
+    const r = engram(['experiment', 'ebmm-binary', ...protocol, '--no-record']);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /model ebmm: field "hidden" got 2; allowed: an integer > 2, since budgetFloats 19 gives 2 writable units/);
+  });
+
   it('refuses an unknown experiment, listing the ones there are', () => {
     const r = engram(['experiment', 'capacityy']);
     assert.equal(r.status, 2);

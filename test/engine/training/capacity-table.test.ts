@@ -49,6 +49,29 @@ describe('capacityTable', () => {
     assert.match(table.markdown, /Failed cells:\n- slots, N = 5: .*budgetFloats/);
   });
 
+  it('ends a recorded run as FAILED, with the reason, when its cell fails after the run was opened', async () => {
+    const endings: string[] = [];
+    const table = await capacityTable({
+      entries: [{ id: 'h', label: 'h', model: 'hopfield' }],
+      dim: 8,
+      corruptBits: 2,
+      setSizes: [2],
+      episodes: 1,
+      record: () => ({
+        sink: {
+          metrics: () => {},
+          progress: () => {},
+          snapshot: () => {
+            throw new Error('the lab book is busy');
+          },
+        },
+        end: (outcome) => endings.push(outcome.status === 'FAILED' ? `FAILED: ${outcome.error}` : outcome.status),
+      }),
+    });
+    assert.deepEqual(endings, ['FAILED: the lab book is busy']);
+    assert.equal(table.rows[0]!.cells[0]!.error, 'the lab book is busy');
+  });
+
   it('stops between cells when asked', async () => {
     let cells = 0;
     const table = await capacityTable({

@@ -53,6 +53,29 @@ describe('EBMM experiments', () => {
     assert.match(result.rows[0]!.model, /trained at N = 5/);
   });
 
+  it("shows the paper's number beside EBMM's only for the paper's 128-bit patterns", async () => {
+    // Budgets that give EBMM a two-unit writable layer at either width.
+    const at = (dim: number) =>
+      ebmmBinaryTable({ task: { dim, corruptBits: dim / 2 }, budgetFloats: 2 * (dim + 1) + 1, setSizes: [16], episodes: 2, ebmm: tinyEbmm, baselines: [] });
+    const paperWidth = await at(128);
+    assert.equal(paperWidth.rows[0]!.paper, 0, 'EBMM Table 1 has 0.0 error bits at N = 16');
+    assert.match(paperWidth.markdown, /Error bits out of 128 .*EBMM Table 1/);
+    const narrower = await at(8);
+    assert.equal(narrower.rows[0]!.paper, null);
+    assert.match(narrower.markdown, /Error bits out of 8 after reading/);
+    assert.doesNotMatch(narrower.markdown, /Table 1|\(0\)/);
+  });
+
+  it('names the cause of a baseline cell that failed, under the table', async () => {
+    const broken = [{ id: 'hopfield-nope', label: 'Hopfield, nope', model: 'hopfield', modelConfig: { rule: 'nope' } }];
+    const result = await ebmmBinaryTable({ ...protocol, setSizes: [3], ebmm: { ...tinyEbmm, training: { ...tinyEbmm.training, steps: 0 } }, baselines: broken });
+    const row = result.rows.find((r) => r.model === 'Hopfield, nope')!;
+    assert.equal(row.errorBits, null);
+    assert.match(row.error!, /field "rule" got "nope"/);
+    assert.match(result.markdown, /\| Hopfield, nope \| — \| failed \|/);
+    assert.match(result.markdown, /Failed cells:\n- Hopfield, nope, N = 3: .*field "rule" got "nope"/);
+  });
+
   it('records EBMM and the baselines as runs, EBMM ending with its held-out score and its read curve', async () => {
     const ended: { model: string; metrics: Record<string, number>; curveKeys: string[] }[] = [];
     await ebmmBinaryTable({
