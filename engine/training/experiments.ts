@@ -30,7 +30,7 @@ function given(options: ExperimentOptions, keys: readonly string[]): Record<stri
 
 /** EBMM's model and training settings that `experiment ebmm-binary` lets a user change. */
 const ebmmModelOptions = ['hidden', 'hops', 'writeSteps', 'readSteps'];
-const ebmmTrainingOptions = ['learningRate', 'batchSize'];
+const ebmmTrainingOptions = ['learningRate', 'batchSize', 'clipNorm'];
 
 export const experiments: Readonly<Record<string, Experiment>> = {
   capacity: {
