@@ -91,7 +91,7 @@ export const experiments: Readonly<Record<string, Experiment>> = {
     run: (options, control) => dynamicKanervaReadTable({ ...options, ...control }),
   },
   'ebmm-binary': {
-    summary: 'EBMM on binary recall at 8,256 floats vs slot memory and the Hopfield rules, with its energy over read steps (N = 96 unless setSizes)',
+    summary: 'EBMM on binary recall at a fixed budget vs slot memory and the Hopfield rules, with its energy over read steps (128 bits, 8,256 floats, N = 96 unless dim, budgetFloats, setSizes)',
     options: ['setSizes', 'dim', 'corruptBits', 'budgetFloats', 'trainAt', 'steps', 'episodes', 'seed', ...ebmmModelOptions, ...ebmmTrainingOptions],
     lists: ['setSizes'],
     run: (options, control) =>
