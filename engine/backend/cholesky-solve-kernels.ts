@@ -4,7 +4,7 @@
 // addon where it is built, in JavaScript otherwise. Engine layer; runs wherever training runs.
 import * as tf from '@tensorflow/tfjs';
 import { CHOLESKY_SOLVE_KERNEL } from '../core/linalg';
-import type { WasmBackendData } from './cpu-fallback-kernel';
+import { kernelAccess, type Values } from './kernel-access';
 import { nativeKernels } from './native-blas';
 
 /*
@@ -61,36 +61,23 @@ function shapes(a: tf.TensorInfo, rhs: tf.TensorInfo): { batch: number; k: numbe
 }
 
 /** The addon's compiled solve where it is built and the arrays are float32, else the JavaScript. */
-function solve(batch: number, k: number, m: number, a: ArrayLike<number>, r: ArrayLike<number>, x: Float32Array): void {
+function solve(batch: number, k: number, m: number, a: Values, r: Values, x: Values): void {
   const native = nativeKernels();
-  if (!('problem' in native) && a instanceof Float32Array && r instanceof Float32Array) native.choleskySolve(batch, k, m, a, r, x);
+  if (!('problem' in native) && a instanceof Float32Array && r instanceof Float32Array && x instanceof Float32Array) native.choleskySolve(batch, k, m, a, r, x);
   else solveBatch(batch, k, m, a, r, x);
 }
-
-const wasmSolve: tf.KernelFunc = ({ inputs, backend }) => {
-  const { a, rhs } = inputs as { a: tf.TensorInfo; rhs: tf.TensorInfo };
-  const { batch, k, m } = shapes(a, rhs);
-  const wasm = backend as WasmBackendData;
-  const out = wasm.makeOutput([batch, k, m], 'float32');
-  // Views are taken after the allocation, which may grow (and so detach) the wasm memory.
-  solve(batch, k, m, wasm.typedArrayFromHeap(a), wasm.typedArrayFromHeap(rhs), wasm.typedArrayFromHeap(out) as Float32Array);
-  return out;
-};
-
-const cpuSolve: tf.KernelFunc = ({ inputs, backend }) => {
-  const { a, rhs } = inputs as { a: tf.TensorInfo; rhs: tf.TensorInfo };
-  const { batch, k, m } = shapes(a, rhs);
-  const cpu = backend as tf.KernelBackend & {
-    readonly data: { get(dataId: tf.DataId): { values: ArrayLike<number> } };
-    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-  };
-  const values = new Float32Array(batch * k * m);
-  solve(batch, k, m, cpu.data.get(a.dataId).values, cpu.data.get(rhs.dataId).values, values);
-  return cpu.makeTensorInfo([batch, k, m], 'float32', values);
-};
 
 /** Registers the kernel for a backend (once); core/linalg.ts uses it wherever it is registered. */
 export function installCholeskySolveKernel(backendName: 'wasm' | 'cpu'): void {
   if (tf.getKernel(CHOLESKY_SOLVE_KERNEL, backendName)) return;
-  tf.registerKernel({ kernelName: CHOLESKY_SOLVE_KERNEL, backendName, kernelFunc: backendName === 'wasm' ? wasmSolve : cpuSolve });
+  const accessOf = kernelAccess(backendName);
+  const kernelFunc: tf.KernelFunc = ({ inputs, backend }) => {
+    const { a, rhs } = inputs as { a: tf.TensorInfo; rhs: tf.TensorInfo };
+    const { batch, k, m } = shapes(a, rhs);
+    const access = accessOf(backend as tf.KernelBackend);
+    const out = access.outputs([[batch, k, m]])[0]!;
+    solve(batch, k, m, access.input(a), access.input(rhs), out.values);
+    return out.info;
+  };
+  tf.registerKernel({ kernelName: CHOLESKY_SOLVE_KERNEL, backendName, kernelFunc });
 }

@@ -3,7 +3,7 @@
 // the values (NHWC, float32). Engine layer; runs wherever training runs.
 import * as tf from '@tensorflow/tfjs';
 import { GRID_KERNELS } from '../core/grid-ops';
-import type { WasmBackendData } from './cpu-fallback-kernel';
+import { kernelAccess, type KernelAccess } from './kernel-access';
 
 /*
  * Why: the fallback computes each map as a convolution with a one-hot filter, which multiplies every
@@ -12,43 +12,7 @@ import type { WasmBackendData } from './cpu-fallback-kernel';
  * Conv2DBackpropInput kernels). Copies cost what PyTorch's im2col costs.
  */
 
-type Values = { length: number; [i: number]: number };
-
-/** Reads an input's values and makes an output, for one backend. */
-interface Access {
-  input(t: tf.TensorInfo): Values;
-  /** Makes a zero-filled output; the returned values are valid until the next allocation. */
-  output(shape: number[]): { info: tf.TensorInfo; values: Values };
-}
-
-function wasmAccess(backend: tf.KernelBackend): Access {
-  const wasm = backend as WasmBackendData;
-  return {
-    input: (t) => wasm.typedArrayFromHeap(t),
-    output: (shape) => {
-      const info = wasm.makeOutput(shape, 'float32');
-      const values = wasm.typedArrayFromHeap(info);
-      values.fill(0);
-      return { info, values };
-    },
-  };
-}
-
-function cpuAccess(backend: tf.KernelBackend): Access {
-  const cpu = backend as tf.KernelBackend & {
-    readonly data: { get(dataId: tf.DataId): { values: Values } };
-    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-  };
-  return {
-    input: (t) => cpu.data.get(t.dataId).values,
-    output: (shape) => {
-      const values = new Float32Array(tf.util.sizeFromShape(shape));
-      return { info: cpu.makeTensorInfo(shape, 'float32', values), values };
-    },
-  };
-}
-
-type GridFunc = (x: tf.TensorInfo, attrs: tf.NamedAttrMap, access: Access) => tf.TensorInfo;
+type GridFunc = (x: tf.TensorInfo, attrs: tf.NamedAttrMap, access: KernelAccess) => tf.TensorInfo;
 
 /**
  * patches: out[m, y, x, (dy·k + dx)·C + c] = in[m, y + dy − p, x + dx − p, c]; its adjoint, fold, sums
@@ -61,7 +25,7 @@ function patchMap(adjoint: boolean): GridFunc {
     const c = adjoint ? last / (k * k) : last;
     const depth = k * k * c;
     const p = (k - 1) / 2;
-    const out = access.output([m, h, w, adjoint ? c : depth]);
+    const out = access.outputs([[m, h, w, adjoint ? c : depth]])[0]!;
     const from = access.input(x);
     const to = out.values;
     for (let b = 0; b < m; b++) {
@@ -99,7 +63,7 @@ function strideTwo(taps: 1 | 2, weight: number, adjoint: boolean): GridFunc {
     const [m, xh, xw, c] = x.shape as [number, number, number, number];
     const [h, w] = adjoint ? [attrs['height'] as number, attrs['width'] as number] : [xh, xw];
     const [ho, wo] = [Math.ceil(h / 2), Math.ceil(w / 2)];
-    const out = access.output(adjoint ? [m, h, w, c] : [m, ho, wo, c]);
+    const out = access.outputs([adjoint ? [m, h, w, c] : [m, ho, wo, c]])[0]!;
     const from = access.input(x);
     const to = out.values;
     for (let b = 0; b < m; b++) {
@@ -133,7 +97,7 @@ const grids: Record<string, GridFunc> = {
 
 /** Registers the grid kernels for a backend (once); core/grid-ops.ts uses them wherever they are registered. */
 export function installGridKernels(backendName: 'wasm' | 'cpu'): void {
-  const accessOf = backendName === 'wasm' ? wasmAccess : cpuAccess;
+  const accessOf = kernelAccess(backendName);
   for (const [kernelName, fn] of Object.entries(grids)) {
     if (tf.getKernel(kernelName, backendName)) continue;
     tf.registerKernel({

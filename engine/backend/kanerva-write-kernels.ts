@@ -4,7 +4,7 @@
 // in JavaScript otherwise. Engine layer; runs wherever training runs.
 import * as tf from '@tensorflow/tfjs';
 import { KANERVA_WRITE_GRAD_KERNEL, KANERVA_WRITE_KERNEL, type KanervaWriteAttrs } from '../models/kanerva-memory';
-import type { WasmBackendData } from './cpu-fallback-kernel';
+import { kernelAccess, type KernelAccess, type Values } from './kernel-access';
 import { nativeKernels, type NativeCall } from './native-blas';
 
 /*
@@ -210,47 +210,14 @@ export function writeGradBatch(
   }
 }
 
-/** Reads a kernel's inputs and allocates its outputs on the wasm or the cpu backend. */
-interface Io {
-  values(info: tf.TensorInfo): ArrayLike<number>;
-  /** Outputs of these shapes and their writable values; wasm views are taken once all are allocated. */
-  outputs(shapes: number[][]): { infos: tf.TensorInfo[]; values: { [i: number]: number }[] };
-}
-
-function wasmIo(backend: tf.KernelBackend): Io {
-  const wasm = backend as WasmBackendData;
-  return {
-    values: (info) => wasm.typedArrayFromHeap(info),
-    outputs: (shapes) => {
-      const infos = shapes.map((shape) => wasm.makeOutput(shape, 'float32'));
-      // An allocation may grow (and so detach) the wasm memory: views only after the last one.
-      return { infos, values: infos.map((info) => wasm.typedArrayFromHeap(info)) };
-    },
-  };
-}
-
-function cpuIo(backend: tf.KernelBackend): Io {
-  const cpu = backend as tf.KernelBackend & {
-    readonly data: { get(dataId: tf.DataId): { values: ArrayLike<number> } };
-    makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
-  };
-  return {
-    values: (info) => cpu.data.get(info.dataId).values,
-    outputs: (shapes) => {
-      const values = shapes.map((shape) => new Float32Array(tf.util.sizeFromShape(shape)));
-      return { infos: shapes.map((shape, i) => cpu.makeTensorInfo(shape, 'float32', values[i]!)), values };
-    },
-  };
-}
-
 /** Runs the compiled code when the addon has it and every array is float32, else the JavaScript. */
-function compiled(call: NativeCall | null, sh: Shapes, attrs: KanervaWriteAttrs, arrays: readonly (ArrayLike<number> | { [i: number]: number })[]): boolean {
+function compiled(call: NativeCall | null, sh: Shapes, attrs: KanervaWriteAttrs, arrays: readonly Values[]): boolean {
   if (!call || !arrays.every((a) => a instanceof Float32Array)) return false;
   call(sh.batch, sh.items, sh.k, sh.c, attrs.noiseVar, attrs.covMin, attrs.covMax, ...(arrays as Float32Array[]));
   return true;
 }
 
-function kernels(io: (backend: tf.KernelBackend) => Io): { write: tf.KernelFunc; grad: tf.KernelFunc } {
+function kernels(accessOf: (backend: tf.KernelBackend) => KernelAccess): { write: tf.KernelFunc; grad: tf.KernelFunc } {
   const native = nativeKernels();
   const nativeWrite = 'problem' in native ? null : native.kanervaWrite;
   const nativeGrad = 'problem' in native ? null : native.kanervaWriteGrad;
@@ -259,23 +226,25 @@ function kernels(io: (backend: tf.KernelBackend) => Io): { write: tf.KernelFunc;
       const { mean, cov, codes, weights } = inputs as Record<'mean' | 'cov' | 'codes' | 'weights', tf.TensorInfo>;
       const sh = shapesOf(mean, cov, codes, weights);
       const a = attrs as unknown as KanervaWriteAttrs;
-      const x = io(backend as tf.KernelBackend);
-      const { infos, values } = x.outputs([mean.shape, cov.shape]);
-      const ins = [x.values(mean), x.values(cov), x.values(codes), x.values(weights)] as const;
+      const access = accessOf(backend as tf.KernelBackend);
+      const outs = access.outputs([mean.shape, cov.shape]);
+      const values = outs.map((o) => o.values);
+      const ins = [access.input(mean), access.input(cov), access.input(codes), access.input(weights)] as const;
       if (!compiled(nativeWrite, sh, a, [...ins, ...values])) writeBatch(sh, ...ins, a, values[0]!, values[1]!);
-      return infos;
+      return outs.map((o) => o.info);
     },
     grad: ({ inputs, backend, attrs }) => {
       const { mean, cov, codes, weights, dMean, dCov } = inputs as Record<'mean' | 'cov' | 'codes' | 'weights' | 'dMean' | 'dCov', tf.TensorInfo>;
       const sh = shapesOf(mean, cov, codes, weights);
       const a = attrs as unknown as KanervaWriteAttrs;
-      const x = io(backend as tf.KernelBackend);
-      const { infos, values } = x.outputs([mean.shape, cov.shape, codes.shape, weights.shape]);
-      const ins = [x.values(mean), x.values(cov), x.values(codes), x.values(weights), x.values(dMean), x.values(dCov)] as const;
+      const access = accessOf(backend as tf.KernelBackend);
+      const outs = access.outputs([mean.shape, cov.shape, codes.shape, weights.shape]);
+      const values = outs.map((o) => o.values);
+      const ins = [access.input(mean), access.input(cov), access.input(codes), access.input(weights), access.input(dMean), access.input(dCov)] as const;
       if (!compiled(nativeGrad, sh, a, [...ins, ...values])) {
         writeGradBatch(sh, ...ins, a, { mean: values[0]!, cov: values[1]!, codes: values[2]!, weights: values[3]! });
       }
-      return infos;
+      return outs.map((o) => o.info);
     },
   };
 }
@@ -283,7 +252,7 @@ function kernels(io: (backend: tf.KernelBackend) => Io): { write: tf.KernelFunc;
 /** Registers both kernels for a backend (once); models/kanerva-memory.ts uses them wherever they are registered. */
 export function installKanervaWriteKernels(backendName: 'wasm' | 'cpu'): void {
   if (tf.getKernel(KANERVA_WRITE_KERNEL, backendName)) return;
-  const { write, grad } = kernels(backendName === 'wasm' ? wasmIo : cpuIo);
+  const { write, grad } = kernels(kernelAccess(backendName));
   tf.registerKernel({ kernelName: KANERVA_WRITE_KERNEL, backendName, kernelFunc: write });
   tf.registerKernel({ kernelName: KANERVA_WRITE_GRAD_KERNEL, backendName, kernelFunc: grad });
 }

@@ -2,7 +2,7 @@
 // memory state into the plain bytes of a snapshot and back. Engine layer, any process.
 import * as tf from '@tensorflow/tfjs';
 import type { TensorBytes } from '../api/kernel-protocol';
-import type { MemoryState, ReadResult } from './memory-model';
+import type { Episode, MemoryState, ReadResult } from './memory-model';
 
 /**
  * tf.tidy for functions that return records of tensors (states, reads, loss results): every tensor
@@ -14,6 +14,12 @@ export function tidy<T>(fn: () => T): T {
 
 export function disposeState(state: MemoryState): void {
   for (const t of Object.values(state)) t.dispose();
+}
+
+export function disposeEpisode(e: Episode): void {
+  e.items.dispose();
+  e.queries.dispose();
+  e.targets.dispose();
 }
 
 export function disposeRead(read: ReadResult): void {

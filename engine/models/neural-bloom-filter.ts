@@ -54,7 +54,7 @@ import {
   type TaskSpec,
 } from '../core/memory-model';
 import type { Rng } from '../core/random';
-import { disposeRead, disposeState } from '../core/tensors';
+import { disposeEpisode, disposeRead, disposeState } from '../core/tensors';
 
 const fields = {
   slots: int(4, 'memory slots K (the paper sweeps 2 … 64)', { min: 1, max: 4096 }),
@@ -196,7 +196,7 @@ export function calibrateThreshold(
     for (let i = 0; i < raw.length; i++) if (member[i] === 0) logits.push(raw[i]!);
     disposeState(state);
     disposeRead(read);
-    tf.dispose([episode.items, episode.queries, episode.targets]);
+    disposeEpisode(episode);
   }
   if (logits.length === 0) {
     model.threshold = previous;

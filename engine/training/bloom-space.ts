@@ -6,7 +6,7 @@ import { resolveConfig } from '../core/config';
 import { runEpisode } from '../core/episode';
 import type { MemoryModel, Task } from '../core/memory-model';
 import { deriveSeed, Rng } from '../core/random';
-import { disposeRead, disposeState } from '../core/tensors';
+import { disposeEpisode, disposeRead, disposeState } from '../core/tensors';
 import {
   BloomBits,
   BloomFilter,
@@ -152,9 +152,7 @@ function measure(
       disposeState(state);
       disposeRead(read);
     });
-    episode.items.dispose();
-    episode.queries.dispose();
-    episode.targets.dispose();
+    disposeEpisode(episode);
   }
   return models.map((model, i) => {
     const fnr = counts[i]!.falseNegatives / positives;

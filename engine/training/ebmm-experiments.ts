@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ConfigError } from '../core/config';
 import { runEpisode } from '../core/episode';
 import { deriveSeed, Rng } from '../core/random';
-import { disposeRead, disposeState, tidy } from '../core/tensors';
+import { disposeEpisode, disposeRead, disposeState, tidy } from '../core/tensors';
 import { models } from '../models/registry';
 import { capacityTable, paperSetSizes, paperTable1, type CapacityEntry } from './capacity-table';
 import { fixed, markdownTable, scoped, trainToEnd, type ExperimentControl, type ExperimentResult, type TrainedRun } from './experiment-table';
@@ -54,7 +54,7 @@ export function energyTrace(instance: Instance, options: { episodes: number; see
       if (fell) monotone += 1;
     }
     queries += b * q;
-    tf.dispose([episode.items, episode.queries, episode.targets]);
+    disposeEpisode(episode);
     disposeState(state);
     disposeRead(read);
     done += batch;

@@ -3,7 +3,7 @@
 // in the kernel, the CLI and scripts.
 import { runEpisode } from '../core/episode';
 import { deriveSeed, Rng } from '../core/random';
-import { disposeRead, disposeState, tidy } from '../core/tensors';
+import { disposeEpisode, disposeRead, disposeState, tidy } from '../core/tensors';
 import type { Instance, MetricPoint } from './trainer';
 
 /** The task's metrics after `iteration` read iterations. */
@@ -36,9 +36,7 @@ export function readIterationCurve(
       batches.push({ size: batch, scores: iterates.map((retrieved) => task.score(episode, { retrieved }, model)) });
       iterates.forEach((t) => t.dispose());
     } finally {
-      episode.items.dispose();
-      episode.queries.dispose();
-      episode.targets.dispose();
+      disposeEpisode(episode);
       disposeState(state);
       disposeRead(read);
     }

@@ -7,7 +7,8 @@ import type { RunSpecInput } from './run-spec';
 import { resolveRunSpec } from './run-spec';
 import type { Task } from '../core/memory-model';
 import { deriveSeed, Rng } from '../core/random';
-import { disposeEpisode, evaluate, instantiate, train, type RunSink } from './trainer';
+import { disposeEpisode } from '../core/tensors';
+import { evaluate, instantiate, train, type RunSink } from './trainer';
 
 export interface Throughput {
   /** Median over the timed windows. */

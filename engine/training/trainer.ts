@@ -7,7 +7,7 @@ import { ConfigError, type ConfigOf, type Fields } from '../core/config';
 import { runEpisode } from '../core/episode';
 import type { Episode, MemoryModel, Task } from '../core/memory-model';
 import { deriveSeed, Rng } from '../core/random';
-import { disposeRead, disposeState, fromRecords, tidy, toRecords, type TensorRecord } from '../core/tensors';
+import { disposeEpisode, disposeRead, disposeState, fromRecords, tidy, toRecords, type TensorRecord } from '../core/tensors';
 import { findModel } from '../models/registry';
 import { findTask } from '../tasks/registry';
 import type { RunSpec } from './run-spec';
@@ -126,12 +126,6 @@ function checkpoint(model: MemoryModel): TensorRecord[] {
   const named: Record<string, tf.Tensor> = {};
   for (const [k, v] of Object.entries(model.variables())) named[`var/${k}`] = v;
   return toRecords(named);
-}
-
-export function disposeEpisode(e: Episode): void {
-  e.items.dispose();
-  e.queries.dispose();
-  e.targets.dispose();
 }
 
 /** What one training step leaves for the next log: its loss terms and per-variable gradient norms. */

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { resolveConfig } from '../../../../engine/core/config';
 import type { Episode, TaskSpec } from '../../../../engine/core/memory-model';
 import { Rng } from '../../../../engine/core/random';
-import { disposeRead, disposeState } from '../../../../engine/core/tensors';
+import { disposeEpisode, disposeRead, disposeState } from '../../../../engine/core/tensors';
 import { dynamicsFields, EnergyMemory, type DynamicsConfig } from '../../../../engine/models/ebmm/energy-memory';
 import { GatedRnnEnergy } from '../../../../engine/models/ebmm/gated-rnn-energy';
 import { backendsHere } from '../../../helpers/backends';
@@ -29,10 +29,6 @@ function build(overrides: Partial<DynamicsConfig> = {}, output: TaskSpec['output
 /** Items inside (−0.4, 0.4), queries near them: no projection is active. */
 function smoothEpisode(seed: number): Episode {
   return smoothEpisodeOf(seed, [B, N, D], 0, 0.4, 0.1);
-}
-
-function disposeEpisode(e: Episode): void {
-  tf.dispose([e.items, e.queries, e.targets]);
 }
 
 describe('EnergyMemory', () => {
