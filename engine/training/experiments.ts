@@ -29,8 +29,8 @@ function given(options: ExperimentOptions, keys: readonly string[]): Record<stri
 }
 
 /** EBMM's model and training settings that `experiment ebmm-binary` lets a user change. */
-const ebmmModelOptions = ['hidden', 'hops', 'writeSteps', 'readSteps'];
-const ebmmTrainingOptions = ['learningRate', 'batchSize', 'clipNorm'];
+const ebmmModelOptions = ['hidden', 'hops', 'writeSteps', 'readSteps', 'writeRates'];
+const ebmmTrainingOptions = ['learningRate', 'learningRateSchedule', 'batchSize', 'clipNorm'];
 
 export const experiments: Readonly<Record<string, Experiment>> = {
   capacity: {

@@ -23,6 +23,7 @@ export const trainingFields = {
   batchSize: int(16, 'episodes per training step (B)', { min: 1, max: 4096 }),
   learningRate: real(1e-3, 'optimiser learning rate', { min: 0 }),
   optimizer: choice(['adam', 'adamw'] as const, 'adam', 'optimiser (adamw: Adam with decoupled weight decay)'),
+  learningRateSchedule: choice(['constant', 'cosine'] as const, 'constant', 'cosine: the rate falls from learningRate towards 0 over the steps, as half a cosine'),
   weightDecay: real(0, 'decoupled weight decay per step, for adamw', { min: 0 }),
   clipNorm: auto('clip gradients to this global norm (null: no clipping)', { min: 0 }),
   evalEvery: int(100, 'evaluate on held-out episodes every this many steps (0: only at the end)', { min: 0 }),

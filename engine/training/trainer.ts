@@ -36,6 +36,19 @@ export type RunOutcome =
   | { status: 'KILLED'; step: number; metrics: Record<string, number> }
   | { status: 'FAILED'; step: number; metrics: Record<string, number>; error: string };
 
+/** Adam whose learning rate can change between steps, for a schedule (tfjs reads it at every update). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(rate: number): void {
+    this.learningRate = rate;
+  }
+}
+
+/** The learning rate of step `step` (1 … cfg.steps). */
+export function scheduledLearningRate(cfg: RunSpec['training'], step: number): number {
+  if (cfg.learningRateSchedule === 'constant') return cfg.learningRate;
+  return (cfg.learningRate * (1 + Math.cos((Math.PI * (step - 1)) / cfg.steps))) / 2;
+}
+
 /** A model and a task built from a spec, with the model's memory size. */
 export interface Instance {
   readonly model: MemoryModel;
@@ -146,7 +159,7 @@ export async function train(spec: RunSpec, instance: Instance, sink: RunSink): P
   const variables = model.variables();
   const names = Object.keys(variables);
   const varList = names.map((n) => variables[n]!);
-  const optimizer = tf.train.adam(cfg.learningRate);
+  const optimizer = new ScheduledAdam(cfg.learningRate, 0.9, 0.999);
   const rng = new Rng(deriveSeed(spec.seed, 'train'));
   const evalOptions = { episodes: cfg.evalEpisodes, seed: spec.seed, batchSize: Math.min(cfg.batchSize, 32) };
   let pending: PendingStep[] = [];
@@ -241,13 +254,15 @@ function trainStep(
   instance: Instance,
   rng: Rng,
   cfg: RunSpec['training'],
-  optimizer: tf.AdamOptimizer,
+  optimizer: ScheduledAdam,
   names: readonly string[],
   varList: readonly tf.Variable[],
   step: number,
 ): PendingStep {
   const { model, task } = instance;
   const episode = task.sample(rng, cfg.batchSize, 'train');
+  const rate = scheduledLearningRate(cfg, step);
+  optimizer.setLearningRate(rate);
   try {
     return tf.tidy(() => {
       let terms: Record<string, tf.Scalar> = {};
@@ -271,7 +286,7 @@ function trainStep(
         varList.map((v, i) => ({ name: v.name, tensor: scale ? gradList[i]!.mul(scale) : gradList[i]! })),
       );
       if (cfg.optimizer === 'adamw' && cfg.weightDecay > 0) {
-        const keep = 1 - cfg.learningRate * cfg.weightDecay;
+        const keep = 1 - rate * cfg.weightDecay;
         for (const v of varList) v.assign(v.mul(keep));
       }
       return { step, total: tf.keep(value as tf.Scalar), terms, gradNorms: tf.keep(norms) };

@@ -21,14 +21,14 @@
  *   | θ̄          | init.* variables                   | […]          | meta-learned start of every write
  *   | θ_static   | energy.* variables                 | […]          | the rest of the network
  *   | E(x; θ)    | net.energy(x, statics, memory)     | [B, M]       | one energy per item
- *   | η_{l,term} | write.rates (softplus)             | [L, 3]       | per writable layer l and term
+ *   | η⁽ᵗ⁾_{l,term} | write.rates (softplus)          | [L, 3]       | per writable layer l and term; [T, L, 3] per step t too
  *   | α, β       | write.alpha, write.beta (softplus) | []           |
  *   | γ⁽ᵏ⁾, ψ⁽ᵏ⁾ | read.step, read.stepDecay, read.momentum | [], [K−1], [K−1] |
  *   | x⁽ᵏ⁾       | iterates                           | [K+1, B, Q, D] | x⁽⁰⁾ is the query
  *
  * Equations (workshop §2–3, App. A and C):
  *   (W1) W(x, θ) = E(x; θ) + α ‖∇ₓE(x; θ)‖² + β ‖θ_mem − θ̄_mem‖²
- *   (W2) θ⁽⁰⁾ = θ̄,  θ⁽ᵗ⁺¹⁾ = θ⁽ᵗ⁾ − Σ_term η_{l,term} ∇_θ (1/N) Σᵢ term(xᵢ, θ⁽ᵗ⁾),  write(X) = θ⁽ᵀ⁾,
+ *   (W2) θ⁽⁰⁾ = θ̄,  θ⁽ᵗ⁺¹⁾ = θ⁽ᵗ⁾ − Σ_term η⁽ᵗ⁾_{l,term} ∇_θ (1/N) Σᵢ term(xᵢ, θ⁽ᵗ⁾),  write(X) = θ⁽ᵀ⁾,
  *        on the memory parameters only, each in its writable layer l
  *   (W3) first-order meta-gradient (option): ∇_θ E and ∇_θ ‖∇ₓE‖² in (W2) are constants to it
  *   (R1) x̂⁽ᵏ⁾ = proj(x⁽ᵏ⁾ + ψ⁽ᵏ⁾ v⁽ᵏ⁻¹⁾)                          proj: clip to the data's box

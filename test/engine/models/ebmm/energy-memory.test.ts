@@ -134,6 +134,31 @@ describe('EnergyMemory', () => {
       disposeEpisode(episode);
       model.dispose();
     });
+
+    it('has learning rates of its own at every write step with writeRates per-step', () => {
+      const shared = build({ writeSteps: 2 });
+      assert.deepEqual(shared.variables()['write.rates']!.shape, [1, 3]); // [writable layers, terms], for every step
+      shared.dispose();
+      const one = build({ writeRateInit: 0.3, writeSteps: 1 });
+      const two = build({ writeRateInit: 0.3, writeSteps: 2, writeRates: 'per-step' });
+      const rates = two.variables()['write.rates']!;
+      assert.deepEqual(rates.shape, [2, 1, 3]); // [T, writable layers, terms]
+      // Second-step rates of softplus(−40) ≈ 4e-18: two steps must write what one step writes.
+      const first = one.variables()['write.rates']!; // [1, 3]: the one step's rates
+      rates.assign(tf.tidy(() => tf.concat([first.expandDims(0), tf.fill([1, 1, 3], -40)], 0)));
+      const episode = smoothEpisode(17);
+      const [initialOne, initialTwo] = [one.initialState(B), two.initialState(B)];
+      const [byOne, byTwo] = [one.write(initialOne, episode.items), two.write(initialTwo, episode.items)];
+      expectClose(values(byTwo['memory.W']!), values(byOne['memory.W']!), 1e-6, 'memory.W');
+      // With the second step's rates at their initial value, the second step writes more.
+      rates.assign(tf.tidy(() => tf.stack([first, first])));
+      const twoSteps = two.write(initialTwo, episode.items);
+      assert.ok(tf.tidy(() => twoSteps['memory.W']!.sub(byOne['memory.W']!).abs().max().dataSync()[0]!) > 1e-4, 'the second step wrote nothing');
+      [initialOne, initialTwo, byOne, byTwo, twoSteps].forEach(disposeState);
+      disposeEpisode(episode);
+      one.dispose();
+      two.dispose();
+    });
   });
 
   describe('#read', () => {
