@@ -373,6 +373,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
-  void main(process.argv.slice(2)).then((code) => process.exit(code));
+/**
+ * Runs the command and exits with its code once stdout and stderr have handed everything to the
+ * system. The exit is explicit because loaded backends can keep the process alive; but writes to a
+ * pipe are asynchronous, and process.exit at once would cut off what a slow reader had not yet taken.
+ */
+export async function runAndExit(argv: readonly string[]): Promise<void> {
+  const code = await main(argv);
+  const flushed = (stream: NodeJS.WriteStream) => new Promise<void>((resolve) => stream.write('', () => resolve()));
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
 }
+
+if (require.main === module) void runAndExit(process.argv.slice(2));

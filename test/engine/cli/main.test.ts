@@ -1,10 +1,11 @@
 // The `engram` command as a user runs it: train and list runs as JSON, export CSV, and refuse bad
 // input with exit code 2 and one line naming the field.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { LabStore } from '../../../engine/lab/store/lab-store';
 import { engram, repoRoot } from '../../helpers/engram';
 import { tempDir } from '../../helpers/temp';
 
@@ -40,6 +41,33 @@ describe('engram CLI', () => {
     assert.equal(csv[0], 'key,step,value,wall_time_ms');
     assert.equal(csv.length, 13);
     assert.match(csv[12]!, /^loss,12,[\d.e-]+,\d+$/);
+  });
+
+  it('writes every point of a long series to a pipe that reads slowly', async () => {
+    // process.exit drops what stdout has not yet handed to a pipe; the CLI must wait for it.
+    const db = join(tempDir(), 'lab.sqlite');
+    const store = new LabStore(db);
+    const spec = { model: 'slot-memory', task: 'binary-recall', modelConfig: {}, taskConfig: {}, training: { steps: 30_000 }, seed: 0 };
+    const provenance = { notebook: null, cellId: null, sourceHash: null, source: null, command: 'test', engramVersion: '0', node: process.version, platform: 'linux', host: 'test' };
+    const id = store.createRun({ kind: 'train', spec, memoryFloats: 1, backend: 'cpu', provenance });
+    store.markRunning(id);
+    const points = Array.from({ length: 30_000 }, (_, i) => ({ key: 'loss', step: i + 1, value: 1 / (i + 1), wallTimeMs: 1_800_000_000_000 + i }));
+    store.appendMetrics(id, points);
+    store.endRun(id, 'FINISHED', null);
+    store.close();
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'engine', 'cli', 'main.ts'), 'runs', 'export', String(id)], {
+      cwd: repoRoot,
+      env: { ...process.env, ENGRAM_DB: db },
+    });
+    let csv = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (csv += chunk));
+    child.stdout.pause(); // a reader that is busy while the command writes
+    setTimeout(() => child.stdout.resume(), 1500);
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    const lines = csv.trim().split('\n');
+    assert.equal(lines.length, 30_001, `${lines.length - 1} of 30000 points arrived; the last: ${lines[lines.length - 1]}`);
+    assert.match(lines[30_000]!, /^loss,30000,/);
   });
 
   it('refuses an unknown model, field or value with exit code 2 and one line naming it', () => {
