@@ -243,10 +243,33 @@ export async function train(spec: RunSpec, instance: Instance, sink: RunSink): P
     return finish('FINISHED');
   } catch (err) {
     tf.dispose(pending.flatMap((p) => [p.total, p.gradNorms, ...Object.values(p.terms)]));
-    return { status: 'FAILED', step, metrics: lastMetrics, error: err instanceof Error ? err.message : String(err) };
+    return { status: 'FAILED', step, metrics: lastMetrics, error: failureMessage(err, wasmHeapBytes()) };
   } finally {
     optimizer.dispose();
   }
+}
+
+/** The size of the wasm backend's heap, or null on another backend. */
+function wasmHeapBytes(): number | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  return (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length;
+}
+
+/**
+ * The error a failed run records. A WebAssembly trap says only "memory access out of bounds"; when
+ * the wasm heap, which cannot pass 4 GiB, had grown past half of that, the backend most likely ran
+ * out of memory (EBMM at D = 128, N = 96 needs about 1.1 GiB per 4 episodes of a batch, so a batch
+ * of 16 traps), and the researcher needs to know what to change.
+ */
+export function failureMessage(err: unknown, heapBytes: number | null): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (!(err instanceof Error && err.name === 'RuntimeError') || heapBytes === null) return message;
+  const gib = heapBytes / 2 ** 30;
+  if (gib < 2) return `${message} (a trap in the wasm backend, whose memory was ${gib.toFixed(1)} GiB)`;
+  return (
+    `${message}: the wasm backend's memory had grown to ${gib.toFixed(1)} GiB of the 4 GiB it can address, so it most likely ran out. ` +
+    'A smaller batchSize, set size or model needs less; the tensorflow backend has no such limit'
+  );
 }
 
 /** One optimisation step on a fresh batch of episodes; returns the kept loss terms and gradient norms. */

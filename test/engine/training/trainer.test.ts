@@ -1,9 +1,10 @@
-// The trainer's learning-rate schedule: the rate each step gets, and that training follows it.
+// The trainer's learning-rate schedule (the rate each step gets, and that training follows it) and
+// the messages of runs that fail inside the wasm backend.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { resolveRunSpec } from '../../../engine/training/run-spec';
-import { instantiate, scheduledLearningRate, train } from '../../../engine/training/trainer';
+import { failureMessage, instantiate, scheduledLearningRate, train } from '../../../engine/training/trainer';
 import { backendsHere } from '../../helpers/backends';
 
 function spec(learningRateSchedule: string, steps = 6) {
@@ -55,5 +56,29 @@ describe('learning-rate schedule', () => {
 
   it('names the field and the allowed schedules for an unknown one', () => {
     assert.throws(() => spec('linear'), /learningRateSchedule.*"linear".*constant.*cosine/s);
+  });
+});
+
+describe('failure messages', () => {
+  // The real class of a wasm trap (the engine's typings have no WebAssembly global).
+  const { RuntimeError } = (globalThis as unknown as { WebAssembly: { RuntimeError: ErrorConstructor } }).WebAssembly;
+  const trap = () => new RuntimeError('memory access out of bounds');
+  const GiB = 2 ** 30;
+
+  it('says that a trap near the wasm heap ceiling is memory running out, and what to change', () => {
+    const message = failureMessage(trap(), 3.9 * GiB);
+    assert.match(message, /^memory access out of bounds: the wasm backend's memory had grown to 3\.9 GiB of the 4 GiB/);
+    assert.match(message, /batchSize/);
+  });
+
+  it('names the wasm backend for a trap far below the ceiling, without blaming memory', () => {
+    const message = failureMessage(trap(), 0.5 * GiB);
+    assert.equal(message, 'memory access out of bounds (a trap in the wasm backend, whose memory was 0.5 GiB)');
+  });
+
+  it('leaves other errors, and traps off the wasm backend, as they are', () => {
+    assert.equal(failureMessage(new Error('no gradient reaches variable "w"'), 3.9 * GiB), 'no gradient reaches variable "w"');
+    assert.equal(failureMessage(trap(), null), 'memory access out of bounds');
+    assert.equal(failureMessage('plain', null), 'plain');
   });
 });
